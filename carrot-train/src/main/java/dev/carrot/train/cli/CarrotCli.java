@@ -1,0 +1,6 @@
+package dev.carrot.train.cli;
+
+public final class CarrotCli {
+    public static void main(String[] args) {
+    }
+}
