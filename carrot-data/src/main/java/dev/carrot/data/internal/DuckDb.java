@@ -1,0 +1,65 @@
+package dev.carrot.data.internal;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Properties;
+
+/** An embedded, in-memory DuckDB engine for reading Parquet, CSV and JSON Lines files. Never downloads anything. */
+public final class DuckDb {
+    private DuckDb() {
+    }
+
+    /** Opens a fresh in-memory database with extension auto-install and auto-load disabled. */
+    public static Connection open() throws SQLException {
+        Properties props = new Properties();
+        props.setProperty("autoinstall_known_extensions", "false");
+        props.setProperty("autoload_known_extensions", "false");
+        Connection c = DriverManager.getConnection("jdbc:duckdb:", props);
+        try (Statement s = c.createStatement()) {
+            s.execute("SET enable_progress_bar = false");
+        }
+        return c;
+    }
+
+    /** A SQL string literal for a path (single quotes doubled). */
+    public static String literal(Path path) {
+        return "'" + path.toAbsolutePath().toString().replace("'", "''") + "'";
+    }
+
+    /** A quoted SQL identifier. */
+    public static String identifier(String name) {
+        return '"' + name.replace("\"", "\"\"") + '"';
+    }
+
+    /** Column name -> DuckDB type name of a query's result, in order. */
+    public static Map<String, String> describe(Connection c, String from) throws SQLException {
+        Map<String, String> out = new LinkedHashMap<>();
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("DESCRIBE SELECT * FROM " + from)) {
+            while (rs.next()) {
+                out.put(rs.getString("column_name"), rs.getString("column_type"));
+            }
+        }
+        return out;
+    }
+
+    /** DuckDB's message without the Java exception class noise. */
+    public static String message(SQLException e) {
+        String m = e.getMessage();
+        return m == null ? e.getClass().getSimpleName() : m.strip();
+    }
+
+    public static boolean isNumeric(String type) {
+        return type.matches("(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT"
+                + "|FLOAT|DOUBLE|REAL|DECIMAL.*)");
+    }
+
+    public static boolean isInteger(String type) {
+        return type.matches("(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT)");
+    }
+}
