@@ -1,0 +1,37 @@
+package dev.carrot.route;
+
+import java.util.Objects;
+
+/**
+ * Why a model was or was not chosen: what the router predicted for it and the utility that followed.
+ *
+ * @param model          the model
+ * @param quality        predicted quality in [0, 1]
+ * @param inputTokens    predicted input tokens (NaN when the router does not price by tokens)
+ * @param outputTokens   predicted output tokens (NaN when the router does not price by tokens)
+ * @param costUsd        predicted cost of this query in USD (0 when the router has no cost information)
+ * @param scaledCost     {@code costUsd / costScaleUsd}, the cost term of the utility
+ * @param utility        {@code (1 - mu) * quality - mu * scaledCost}
+ * @param marginToChosen this utility minus the chosen model's (0 for the chosen one, negative for the others
+ *                       that were candidates; NaN for excluded models)
+ * @param status         chosen, candidate, or why it was excluded
+ */
+public record Receipt(String model, double quality, double inputTokens, double outputTokens, double costUsd,
+                      double scaledCost, double utility, double marginToChosen, Status status) {
+
+    public enum Status {
+        /** The model the prompt is sent to. */
+        CHOSEN,
+        /** Considered, not chosen. */
+        CANDIDATE,
+        /** Not in the call's candidate set. */
+        EXCLUDED_BY_OPTIONS,
+        /** Predicted to cost more than the call's cap. */
+        OVER_COST_CAP
+    }
+
+    public Receipt {
+        Objects.requireNonNull(model, "model");
+        Objects.requireNonNull(status, "status");
+    }
+}

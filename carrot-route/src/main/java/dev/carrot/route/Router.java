@@ -1,0 +1,450 @@
+package dev.carrot.route;
+
+import dev.carrot.route.encoder.Encoders;
+import dev.carrot.route.encoder.PromptEncoder;
+import dev.carrot.route.model.BudgetCalibration;
+import dev.carrot.route.model.CostModel;
+import dev.carrot.route.model.DecisionRule;
+import dev.carrot.route.model.EncoderRef;
+import dev.carrot.route.model.RouterArtifact;
+import dev.carrot.route.model.RouterModel;
+import dev.carrot.route.model.Scorer;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * A trained CARROT router: sends a prompt to {@code argmax_m (1 - mu) * quality_m - mu * cost_m / costScale}, with
+ * a receipt per model that says why.
+ *
+ * <p>Immutable and thread-safe: any number of threads may route at once, without locks. {@link #withPrices} returns
+ * a new router with other prices and the same trained predictors. Routing from text needs the encoder the router was
+ * trained with: {@link #load(Path)} starts carrot's built-in all-MiniLM-L6-v2 on the first text call when the
+ * artifact names it, and {@link #load(Path, PromptEncoder)} takes any other. {@link #close()} closes an encoder the
+ * router started itself.
+ */
+public final class Router implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(Router.class.getName());
+
+    private final RouterModel model;
+    private final PriceTable prices; // null for routers that do not price by tokens
+    private final Scorer scorer;
+    private final BudgetCalibration calibration; // null when there is none (for these prices)
+    private final EncoderHolder encoder;
+    private final int models;
+
+    private Router(RouterModel model, PriceTable prices, BudgetCalibration calibration, EncoderHolder encoder) {
+        this.model = model;
+        this.prices = prices;
+        this.scorer = new Scorer(model, prices);
+        this.calibration = calibration;
+        this.encoder = encoder;
+        this.models = model.models().size();
+    }
+
+    /**
+     * Loads a router artifact. Text routing uses carrot's built-in all-MiniLM-L6-v2, started on first use, if the
+     * artifact was trained with it; otherwise pass the encoder with {@link #load(Path, PromptEncoder)}.
+     */
+    public static Router load(Path dir) throws IOException {
+        RouterModel m = RouterArtifact.read(dir);
+        return new Router(m, m.prices().orElse(null), m.calibration().orElse(null), EncoderHolder.builtIn(m.encoder()));
+    }
+
+    /**
+     * Loads a router artifact that routes text with {@code encoder} (which the caller keeps and closes).
+     *
+     * @throws IllegalArgumentException if the encoder's ONNX hash or dimension differs from the one the router was
+     *                                  trained with
+     */
+    public static Router load(Path dir, PromptEncoder encoder) throws IOException {
+        return of(RouterArtifact.read(dir), encoder);
+    }
+
+    /** A router over an in-memory model; {@code encoder} may be null for embedding-only routing. */
+    public static Router of(RouterModel model, PromptEncoder encoder) {
+        Objects.requireNonNull(model, "model");
+        if (encoder != null) {
+            checkEncoder(model.encoder(), encoder);
+        }
+        return new Router(model, model.prices().orElse(null), model.calibration().orElse(null),
+                EncoderHolder.given(model.encoder(), encoder));
+    }
+
+    private static void checkEncoder(EncoderRef expected, PromptEncoder encoder) {
+        var info = encoder.info();
+        if (info.dimension() != expected.dimension()) {
+            throw new IllegalArgumentException("encoder dimension " + info.dimension() + " does not match router"
+                    + " dimension " + expected.dimension() + " (router trained with " + expected.id() + ")");
+        }
+        if (!info.onnxSha256().equals(expected.sha256())) {
+            throw new IllegalArgumentException("encoder " + info.id() + " (ONNX SHA-256 " + info.onnxSha256()
+                    + ") is not the encoder this router was trained with: " + expected.id() + " (ONNX SHA-256 "
+                    + expected.sha256() + ")");
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ facts
+
+    public List<String> models() {
+        return model.models();
+    }
+
+    /** The prices in use, if the router prices queries by tokens. */
+    public Optional<PriceTable> prices() {
+        return Optional.ofNullable(prices);
+    }
+
+    /** The trained model (predictors, encoder reference, provenance). */
+    public RouterModel model() {
+        return model;
+    }
+
+    public EncoderRef encoder() {
+        return model.encoder();
+    }
+
+    /** The budget calibration for the current prices, if any. */
+    public Optional<BudgetCalibration> calibration() {
+        return Optional.ofNullable(calibration);
+    }
+
+    // ------------------------------------------------------------------------------------------------ prices
+
+    /**
+     * The same router with other prices: no retraining, the trained predictors are shared. The budget calibration
+     * is recomputed for the new prices from the validation predictions stored in the artifact.
+     *
+     * @throws IllegalStateException    if the router does not price by tokens (it predicts USD directly)
+     * @throws IllegalArgumentException if a model has no price in {@code newPrices}
+     */
+    public Router withPrices(PriceTable newPrices) {
+        Objects.requireNonNull(newPrices, "newPrices");
+        if (!(model.cost() instanceof CostModel.Tokens)) {
+            throw new IllegalStateException("this router's cost model is '" + model.cost().kind() + "': it was trained"
+                    + " without token counts, so it predicts " + (model.cost() instanceof CostModel.Direct
+                    ? "USD per query directly" : "no cost") + " and its prices cannot be changed");
+        }
+        for (String m : model.models()) {
+            newPrices.require(m);
+        }
+        BudgetCalibration cal = null;
+        if (model.calibrationData().isPresent()) {
+            double[] in = new double[models];
+            double[] out = new double[models];
+            for (int m = 0; m < models; m++) {
+                PriceTable.Price p = newPrices.require(model.models().get(m));
+                in[m] = p.inputPerMillion() / 1e6;
+                out[m] = p.outputPerMillion() / 1e6;
+            }
+            double[] grid = model.calibration().map(BudgetCalibration::mu).orElse(BudgetCalibration.defaultGrid());
+            cal = model.calibrationData().get().calibrate(in, out, model.costScaleUsd(), grid);
+        } else if (calibration != null) {
+            LOG.log(System.Logger.Level.WARNING, "router has no stored validation data: its budget calibration does"
+                    + " not carry over to new prices and is dropped");
+        }
+        return new Router(model, newPrices, cal, encoder);
+    }
+
+    // ------------------------------------------------------------------------------------------------ routing
+
+    /** Routes a prompt with trade-off {@code mu} in [0, 1] (0: best quality, 1: cheapest). */
+    public Decision route(String prompt, double mu) {
+        return route(prompt, mu, RouteOptions.defaults());
+    }
+
+    public Decision route(String prompt, double mu, RouteOptions options) {
+        Objects.requireNonNull(prompt, "prompt");
+        DecisionRule.checkMu(mu);
+        PromptEncoder enc = encoder.get();
+        return decide(enc.encode(prompt), enc.countTokens(prompt), mu, Optional.empty(), options);
+    }
+
+    /** Routes a prompt within a budget in USD per query, through the calibrated budget -> mu mapping. */
+    public Decision routeWithBudget(String prompt, double budgetUsd, RouteOptions options) {
+        BudgetCalibration.Choice c = budgetChoice(budgetUsd);
+        PromptEncoder enc = encoder.get();
+        return decide(enc.encode(Objects.requireNonNull(prompt, "prompt")), enc.countTokens(prompt), c.mu(),
+                Optional.of(c), options);
+    }
+
+    /**
+     * Routes a prompt embedding (L2-normalised, of the router's encoder). Without the prompt's token count, the input
+     * token estimate is each model's training mean.
+     */
+    public Decision route(float[] embedding, double mu) {
+        return route(embedding, -1, mu, RouteOptions.defaults());
+    }
+
+    /**
+     * Routes a prompt embedding.
+     *
+     * @param promptTokens the prompt's word-piece count under the router's encoder tokenizer (for the input-token
+     *                     estimate), or -1 if unknown
+     */
+    public Decision route(float[] embedding, int promptTokens, double mu, RouteOptions options) {
+        DecisionRule.checkMu(mu);
+        checkEmbedding(embedding);
+        return decide(embedding, promptTokens, mu, Optional.empty(), options);
+    }
+
+    /** Routes a prompt embedding within a budget in USD per query. */
+    public Decision routeWithBudget(float[] embedding, int promptTokens, double budgetUsd, RouteOptions options) {
+        BudgetCalibration.Choice c = budgetChoice(budgetUsd);
+        checkEmbedding(embedding);
+        return decide(embedding, promptTokens, c.mu(), Optional.of(c), options);
+    }
+
+    /** Routes many prompts; the encoder batches them by length. */
+    public List<Decision> routeAll(List<String> prompts, double mu, RouteOptions options) {
+        Objects.requireNonNull(prompts, "prompts");
+        DecisionRule.checkMu(mu);
+        PromptEncoder enc = encoder.get();
+        float[][] emb = enc.encodeAll(prompts);
+        List<Decision> out = new ArrayList<>(prompts.size());
+        for (int i = 0; i < prompts.size(); i++) {
+            out.add(decide(emb[i], enc.countTokens(prompts.get(i)), mu, Optional.empty(), options));
+        }
+        return out;
+    }
+
+    /** Routes many embeddings (token counts unknown). */
+    public List<Decision> routeAll(float[][] embeddings, double mu, RouteOptions options) {
+        Objects.requireNonNull(embeddings, "embeddings");
+        DecisionRule.checkMu(mu);
+        List<Decision> out = new ArrayList<>(embeddings.length);
+        for (float[] e : embeddings) {
+            checkEmbedding(e);
+            out.add(decide(e, -1, mu, Optional.empty(), options));
+        }
+        return out;
+    }
+
+    /** The mu a budget maps to. */
+    public BudgetCalibration.Choice budgetChoice(double budgetUsd) {
+        if (calibration == null) {
+            throw new IllegalStateException("this router has no budget calibration" + (model.calibration().isPresent()
+                    ? " for its current prices (the artifact has no validation data to recompute it)"
+                    : " (it was trained without a validation split or without costs); route with mu instead"));
+        }
+        return calibration.forBudget(budgetUsd);
+    }
+
+    /**
+     * What the router predicts for an embedding, per model, without deciding.
+     *
+     * @param promptTokens word pieces of the prompt, or -1 if unknown
+     */
+    public Prediction predict(float[] embedding, int promptTokens) {
+        checkEmbedding(embedding);
+        Prediction p = new Prediction(new double[models], new double[models], new double[models],
+                new double[models]);
+        scorer.predict(embedding, promptTokens < 0 ? Double.NaN : promptTokens, p.quality, p.inputTokens,
+                p.outputTokens, p.costUsd);
+        return p;
+    }
+
+    /**
+     * Per-model predictions (arrays in the router's model order, owned by the caller).
+     */
+    public record Prediction(double[] quality, double[] inputTokens, double[] outputTokens, double[] costUsd) {
+    }
+
+    private Decision decide(float[] embedding, int promptTokens, double mu, Optional<BudgetCalibration.Choice> budget,
+                            RouteOptions options) {
+        Objects.requireNonNull(options, "options");
+        double[] q = new double[models];
+        double[] in = new double[models];
+        double[] out = new double[models];
+        double[] cost = new double[models];
+        scorer.predict(embedding, promptTokens < 0 ? Double.NaN : promptTokens, q, in, out, cost);
+        double scale = model.costScaleUsd();
+
+        boolean[] candidate = new boolean[models];
+        Receipt.Status[] status = new Receipt.Status[models];
+        for (int m = 0; m < models; m++) {
+            candidate[m] = true;
+            status[m] = Receipt.Status.CANDIDATE;
+        }
+        if (!options.models().isEmpty()) {
+            for (String name : options.models()) {
+                if (!model.models().contains(name)) {
+                    throw new IllegalArgumentException("unknown model '" + name + "' in the candidate set; the router"
+                            + " knows " + model.models());
+                }
+            }
+            for (int m = 0; m < models; m++) {
+                if (!options.models().contains(model.models().get(m))) {
+                    candidate[m] = false;
+                    status[m] = Receipt.Status.EXCLUDED_BY_OPTIONS;
+                }
+            }
+        }
+        boolean withinCap = true;
+        if (options.maxCostUsd().isPresent()) {
+            double cap = options.maxCostUsd().getAsDouble();
+            boolean[] fits = candidate.clone();
+            boolean any = false;
+            for (int m = 0; m < models; m++) {
+                if (fits[m] && cost[m] > cap) {
+                    fits[m] = false;
+                    status[m] = Receipt.Status.OVER_COST_CAP;
+                }
+                any |= fits[m];
+            }
+            if (any) {
+                candidate = fits;
+            } else {
+                withinCap = false;
+                if (options.onNoFit() == RouteOptions.NoFit.FAIL) {
+                    throw new NoModelFitsException(String.format(java.util.Locale.ROOT, "no candidate model is"
+                                    + " predicted to cost at most %.6g USD (cheapest candidate: %.6g USD)", cap,
+                            cheapestCost(candidate, cost)), receipts(q, in, out, cost, scale, mu, status, -1, null));
+                }
+                // documented behaviour: the cheapest candidate, marked as over the cap
+                int cheapest = -1;
+                for (int m = 0; m < models; m++) {
+                    if (candidate[m] && (cheapest < 0 || cost[m] < cost[cheapest])) {
+                        cheapest = m;
+                    }
+                }
+                for (int m = 0; m < models; m++) {
+                    if (m != cheapest && candidate[m]) {
+                        status[m] = Receipt.Status.OVER_COST_CAP;
+                    }
+                    candidate[m] = m == cheapest;
+                }
+                status[cheapest] = Receipt.Status.CANDIDATE;
+            }
+        }
+        int chosen = DecisionRule.choose(q, cost, 0, models, mu, scale, candidate);
+        double chosenU = DecisionRule.utility(q[chosen], cost[chosen], mu, scale);
+        double runnerUp = Double.NEGATIVE_INFINITY;
+        for (int m = 0; m < models; m++) {
+            if (candidate[m] && m != chosen) {
+                runnerUp = Math.max(runnerUp, DecisionRule.utility(q[m], cost[m], mu, scale));
+            }
+        }
+        status[chosen] = Receipt.Status.CHOSEN;
+        List<Receipt> receipts = receipts(q, in, out, cost, scale, mu, status, chosen, candidate);
+        return new Decision(model.models().get(chosen), mu, budget, chosenU - runnerUp, withinCap,
+                model.cost().kind(), receipts);
+    }
+
+    private static double cheapestCost(boolean[] candidate, double[] cost) {
+        double c = Double.POSITIVE_INFINITY;
+        for (int m = 0; m < cost.length; m++) {
+            if (candidate[m]) {
+                c = Math.min(c, cost[m]);
+            }
+        }
+        return c;
+    }
+
+    private List<Receipt> receipts(double[] q, double[] in, double[] out, double[] cost, double scale, double mu,
+                                   Receipt.Status[] status, int chosen, boolean[] candidate) {
+        List<Receipt> list = new ArrayList<>(models);
+        double chosenU = chosen < 0 ? Double.NaN : DecisionRule.utility(q[chosen], cost[chosen], mu, scale);
+        for (int m = 0; m < models; m++) {
+            double u = DecisionRule.utility(q[m], cost[m], mu, scale);
+            boolean considered = candidate != null && candidate[m];
+            list.add(new Receipt(model.models().get(m), q[m], in[m], out[m], cost[m], cost[m] / scale, u,
+                    considered ? u - chosenU : Double.NaN, status[m]));
+        }
+        return list;
+    }
+
+    private void checkEmbedding(float[] e) {
+        Objects.requireNonNull(e, "embedding");
+        int dim = model.encoder().dimension();
+        if (e.length != dim) {
+            throw new IllegalArgumentException("embedding dimension " + e.length + " does not match router dimension "
+                    + dim + " (router trained with " + model.encoder().id() + ")");
+        }
+        double norm = 0;
+        for (float v : e) {
+            if (!Float.isFinite(v)) {
+                throw new IllegalArgumentException("embedding has a non-finite value " + v);
+            }
+            norm += (double) v * v;
+        }
+        if (Math.abs(Math.sqrt(norm) - 1.0) > 1e-3) {
+            throw new IllegalArgumentException("embedding has L2 norm " + Math.sqrt(norm) + ", expected 1: pass the"
+                    + " L2-normalised vector the encoder returns");
+        }
+    }
+
+    /** Closes the encoder if this router started it. */
+    @Override
+    public void close() {
+        encoder.close();
+    }
+
+    /**
+     * The encoder for text routing: given by the caller, or carrot's built-in one started on first use (a lock only
+     * on that first call).
+     */
+    private static final class EncoderHolder {
+        private final EncoderRef expected;
+        private final PromptEncoder given;
+        private final boolean builtIn;
+        private volatile PromptEncoder started;
+
+        private EncoderHolder(EncoderRef expected, PromptEncoder given, boolean builtIn) {
+            this.expected = expected;
+            this.given = given;
+            this.builtIn = builtIn;
+        }
+
+        static EncoderHolder given(EncoderRef expected, PromptEncoder encoder) {
+            return new EncoderHolder(expected, encoder, false);
+        }
+
+        static EncoderHolder builtIn(EncoderRef expected) {
+            return new EncoderHolder(expected, null, true);
+        }
+
+        PromptEncoder get() {
+            if (given != null) {
+                return given;
+            }
+            if (!builtIn) {
+                throw new IllegalStateException("this router has no encoder: route embeddings, or create it with an"
+                        + " encoder (Router.load(dir, encoder))");
+            }
+            PromptEncoder e = started;
+            if (e == null) {
+                synchronized (this) {
+                    e = started;
+                    if (e == null) {
+                        if (!expected.id().equals(Encoders.MINILM_ID)) {
+                            throw new IllegalStateException("this router was trained with encoder " + expected.id()
+                                    + ", not carrot's built-in " + Encoders.MINILM_ID + ": load it with"
+                                    + " Router.load(dir, encoder)");
+                        }
+                        e = Encoders.miniLm();
+                        try {
+                            checkEncoder(expected, e);
+                        } catch (IllegalArgumentException ex) {
+                            e.close();
+                            throw new IllegalStateException(ex.getMessage(), ex);
+                        }
+                        started = e;
+                    }
+                }
+            }
+            return e;
+        }
+
+        void close() {
+            PromptEncoder e = started;
+            if (e != null) {
+                e.close();
+            }
+        }
+    }
+}

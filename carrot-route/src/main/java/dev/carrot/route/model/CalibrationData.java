@@ -1,0 +1,132 @@
+package dev.carrot.route.model;
+
+import java.util.Objects;
+
+/**
+ * The validation predictions and outcomes a {@link BudgetCalibration} was computed from, kept in the artifact so that
+ * the calibration can be recomputed when prices change ({@code Router.withPrices}). Matrices are rows x models,
+ * row-major. Token-based routers keep token counts (re-priced with any price table); direct-cost routers keep USD.
+ */
+public final class CalibrationData {
+    private final int rows;
+    private final int models;
+    private final float[] predQuality;
+    private final float[] trueQuality;
+    private final float[] predInputTokens;
+    private final float[] predOutputTokens;
+    private final float[] trueInputTokens;
+    private final float[] trueOutputTokens;
+    private final float[] predCost;
+    private final float[] trueCost;
+
+    private CalibrationData(int rows, int models, float[] predQuality, float[] trueQuality, float[] predIn,
+                            float[] predOut, float[] trueIn, float[] trueOut, float[] predCost, float[] trueCost) {
+        if (rows < 1 || models < 1) {
+            throw new IllegalArgumentException("calibration data needs rows and models >= 1, got " + rows + " x "
+                    + models);
+        }
+        int cells = rows * models;
+        for (float[] a : new float[][]{predQuality, trueQuality, predIn, predOut, trueIn, trueOut, predCost, trueCost}) {
+            if (a != null && a.length != cells) {
+                throw new IllegalArgumentException("calibration arrays must have rows x models = " + cells
+                        + " values, got " + a.length);
+            }
+        }
+        this.rows = rows;
+        this.models = models;
+        this.predQuality = Objects.requireNonNull(predQuality, "predQuality").clone();
+        this.trueQuality = Objects.requireNonNull(trueQuality, "trueQuality").clone();
+        this.predInputTokens = predIn == null ? null : predIn.clone();
+        this.predOutputTokens = predOut == null ? null : predOut.clone();
+        this.trueInputTokens = trueIn == null ? null : trueIn.clone();
+        this.trueOutputTokens = trueOut == null ? null : trueOut.clone();
+        this.predCost = predCost == null ? null : predCost.clone();
+        this.trueCost = trueCost == null ? null : trueCost.clone();
+    }
+
+    /** For token-based routers. */
+    public static CalibrationData ofTokens(int rows, int models, float[] predQuality, float[] trueQuality,
+                                           float[] predInputTokens, float[] predOutputTokens, float[] trueInputTokens,
+                                           float[] trueOutputTokens) {
+        Objects.requireNonNull(predInputTokens, "predInputTokens");
+        Objects.requireNonNull(predOutputTokens, "predOutputTokens");
+        Objects.requireNonNull(trueInputTokens, "trueInputTokens");
+        Objects.requireNonNull(trueOutputTokens, "trueOutputTokens");
+        return new CalibrationData(rows, models, predQuality, trueQuality, predInputTokens, predOutputTokens,
+                trueInputTokens, trueOutputTokens, null, null);
+    }
+
+    /** For direct-cost routers. */
+    public static CalibrationData ofCosts(int rows, int models, float[] predQuality, float[] trueQuality,
+                                          float[] predCost, float[] trueCost) {
+        Objects.requireNonNull(predCost, "predCost");
+        Objects.requireNonNull(trueCost, "trueCost");
+        return new CalibrationData(rows, models, predQuality, trueQuality, null, null, null, null, predCost, trueCost);
+    }
+
+    public int rows() {
+        return rows;
+    }
+
+    public int models() {
+        return models;
+    }
+
+    public boolean tokenBased() {
+        return predInputTokens != null;
+    }
+
+    /** Named arrays for the artifact writer (null entries omitted). */
+    java.util.Map<String, float[]> arrays() {
+        java.util.Map<String, float[]> m = new java.util.LinkedHashMap<>();
+        m.put("pred_quality", predQuality);
+        m.put("true_quality", trueQuality);
+        if (tokenBased()) {
+            m.put("pred_input_tokens", predInputTokens);
+            m.put("pred_output_tokens", predOutputTokens);
+            m.put("true_input_tokens", trueInputTokens);
+            m.put("true_output_tokens", trueOutputTokens);
+        } else {
+            m.put("pred_cost", predCost);
+            m.put("true_cost", trueCost);
+        }
+        return m;
+    }
+
+    static CalibrationData fromArrays(int rows, int models, java.util.Map<String, float[]> a) {
+        if (a.containsKey("pred_input_tokens")) {
+            return ofTokens(rows, models, a.get("pred_quality"), a.get("true_quality"), a.get("pred_input_tokens"),
+                    a.get("pred_output_tokens"), a.get("true_input_tokens"), a.get("true_output_tokens"));
+        }
+        return ofCosts(rows, models, a.get("pred_quality"), a.get("true_quality"), a.get("pred_cost"),
+                a.get("true_cost"));
+    }
+
+    /**
+     * Recomputes the calibration; token-based data is priced with {@code inputPricePerToken}/{@code
+     * outputPricePerToken} (USD per token, one per model), which are ignored for direct-cost data.
+     */
+    public BudgetCalibration calibrate(double[] inputPricePerToken, double[] outputPricePerToken, double costScale,
+                                       double[] grid) {
+        int cells = rows * models;
+        double[] pq = new double[cells];
+        double[] tq = new double[cells];
+        double[] pc = new double[cells];
+        double[] tc = new double[cells];
+        for (int i = 0; i < rows; i++) {
+            for (int m = 0; m < models; m++) {
+                int k = i * models + m;
+                pq[k] = predQuality[k];
+                tq[k] = trueQuality[k];
+                if (tokenBased()) {
+                    pc[k] = inputPricePerToken[m] * predInputTokens[k] + outputPricePerToken[m] * predOutputTokens[k];
+                    tc[k] = inputPricePerToken[m] * trueInputTokens[k] + outputPricePerToken[m] * trueOutputTokens[k];
+                } else {
+                    pc[k] = predCost[k];
+                    tc[k] = trueCost[k];
+                }
+            }
+        }
+        return BudgetCalibration.fit(pq, pc, tq, tc, rows, models, costScale, grid);
+    }
+}

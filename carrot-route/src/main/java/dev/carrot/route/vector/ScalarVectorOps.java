@@ -1,0 +1,45 @@
+package dev.carrot.route.vector;
+
+/** Plain indexed loops; the fallback when the Vector API is not available. */
+final class ScalarVectorOps implements VectorOps {
+    static final ScalarVectorOps INSTANCE = new ScalarVectorOps();
+
+    private ScalarVectorOps() {
+    }
+
+    @Override
+    public float dot(float[] a, int aOff, float[] b, int bOff, int len) {
+        // four independent accumulators let the CPU overlap the additions
+        float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        int i = 0;
+        for (; i + 3 < len; i += 4) {
+            s0 += a[aOff + i] * b[bOff + i];
+            s1 += a[aOff + i + 1] * b[bOff + i + 1];
+            s2 += a[aOff + i + 2] * b[bOff + i + 2];
+            s3 += a[aOff + i + 3] * b[bOff + i + 3];
+        }
+        for (; i < len; i++) {
+            s0 += a[aOff + i] * b[bOff + i];
+        }
+        return (s0 + s1) + (s2 + s3);
+    }
+
+    @Override
+    public void dotRows(float[] query, float[] matrix, int dim, int firstRow, int rows, float[] out) {
+        for (int r = 0; r < rows; r++) {
+            out[r] = dot(query, 0, matrix, (firstRow + r) * dim, dim);
+        }
+    }
+
+    @Override
+    public void axpy(float alpha, float[] x, int xOff, float[] y, int yOff, int len) {
+        for (int i = 0; i < len; i++) {
+            y[yOff + i] += alpha * x[xOff + i];
+        }
+    }
+
+    @Override
+    public String name() {
+        return "scalar";
+    }
+}

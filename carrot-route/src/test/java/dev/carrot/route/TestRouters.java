@@ -1,0 +1,93 @@
+package dev.carrot.route;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.carrot.route.model.BudgetCalibration;
+import dev.carrot.route.model.CalibrationData;
+import dev.carrot.route.model.CostModel;
+import dev.carrot.route.model.EncoderRef;
+import dev.carrot.route.model.InputTokenModel;
+import dev.carrot.route.model.PredictorSpec;
+import dev.carrot.route.model.RouterModel;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A tiny router whose every number can be computed by hand: 3 models (A strong and dear, B weak and cheap, C in
+ * between), 4 stored prompts in 4 dimensions, KNN quality (k = 2) and KNN output tokens (k = 1).
+ */
+public final class TestRouters {
+    private TestRouters() {
+    }
+
+    public static final List<String> MODELS = List.of("A", "B", "C");
+    public static final EncoderRef ENCODER = new EncoderRef("test-encoder", "0".repeat(64), 4, 16);
+
+    public static final float[] STORED = {
+            1, 0, 0, 0,
+            0, 1, 0, 0,
+            0, 0, 1, 0,
+            0.6f, 0.8f, 0, 0};
+    /** quality of A, B, C on each stored prompt */
+    public static final float[] QUALITY = {
+            1, 0, 0.5f,
+            1, 1, 0,
+            0, 0, 1,
+            0.5f, 0.5f, 0.5f};
+    /** output tokens of A, B, C on each stored prompt */
+    public static final float[] OUTPUT_TOKENS = {
+            1000, 200, 400,
+            500, 100, 300,
+            10, 10, 10,
+            700, 150, 350};
+
+    public static PriceTable prices() {
+        return PriceTable.of(Map.of(
+                "A", new PriceTable.Price(10, 30),
+                "B", new PriceTable.Price(0.5, 1),
+                "C", new PriceTable.Price(2, 4)));
+    }
+
+    public static RouterModel.Builder builder() {
+        ObjectNode prov = JsonNodeFactory.instance.objectNode();
+        prov.put("dataset_sha256", "f".repeat(64));
+        prov.put("created", "2026-01-01T00:00:00Z");
+        return RouterModel.builder()
+                .models(MODELS)
+                .encoder(ENCODER)
+                .prices(prices())
+                .knnEmbeddings(STORED)
+                .quality(new PredictorSpec.Knn(2, 3, QUALITY))
+                .cost(new CostModel.Tokens(
+                        new InputTokenModel(new double[]{0, 0, 0}, new double[]{1.0, 1.2, 1.5},
+                                new double[]{50, 60, 70}),
+                        new PredictorSpec.Knn(1, 3, OUTPUT_TOKENS)))
+                .costScaleUsd(0.01)
+                .provenance(prov);
+    }
+
+    public static RouterModel small() {
+        return builder().build();
+    }
+
+    /** The small router plus validation data (two prompts) and the calibration computed from it. */
+    public static RouterModel withCalibration() {
+        float[] predQ = {0.9f, 0.2f, 0.5f, 0.8f, 0.7f, 0.6f};
+        float[] trueQ = {1, 0, 1, 1, 1, 0};
+        float[] predIn = {100, 120, 150, 100, 120, 150};
+        float[] predOut = {1000, 200, 400, 800, 100, 300};
+        float[] trueIn = predIn.clone();
+        float[] trueOut = {900, 250, 380, 850, 90, 310};
+        CalibrationData data = CalibrationData.ofTokens(2, 3, predQ, trueQ, predIn, predOut, trueIn, trueOut);
+        double[] in = {10e-6, 0.5e-6, 2e-6};
+        double[] out = {30e-6, 1e-6, 4e-6};
+        BudgetCalibration cal = data.calibrate(in, out, 0.01, BudgetCalibration.defaultGrid());
+        return builder().calibrationData(data).calibration(cal).build();
+    }
+
+    /** The query that sits on stored prompt 0: its neighbours are stored prompts 0 and 3. */
+    public static float[] query() {
+        return new float[]{1, 0, 0, 0};
+    }
+}
