@@ -1,0 +1,68 @@
+package dev.carrot.route.encoder;
+
+import dev.carrot.route.encoder.internal.ModelSources;
+import dev.carrot.route.encoder.internal.OnnxPromptEncoder;
+
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * Loads prompt encoders. Every encoder runs in-process on ONNX Runtime (CPU) with DJL's HuggingFace tokenizer, fully
+ * offline: DJL is put in offline mode with usage tracking off and its cache under {@code <carrot cache>/djl} unless the
+ * user configured DJL already.
+ */
+public final class Encoders {
+
+    /** Id of the built-in encoder. */
+    public static final String MINILM_ID = ModelSources.MINILM_ID;
+
+    private Encoders() {
+    }
+
+    /**
+     * The built-in sentence-transformers/all-MiniLM-L6-v2 (384 dimensions, 256 word pieces, mean pooling,
+     * L2-normalised), read from the classpath.
+     *
+     * @return a new encoder; close it when done
+     */
+    public static PromptEncoder miniLm() {
+        return miniLm(new EncoderOptions());
+    }
+
+    /**
+     * The built-in all-MiniLM-L6-v2 with custom options.
+     *
+     * @param options batch size, threads, maxTokens override, cache directory
+     * @return a new encoder; close it when done
+     */
+    public static PromptEncoder miniLm(EncoderOptions options) {
+        Objects.requireNonNull(options, "options is null; expected new EncoderOptions() for the defaults");
+        return OnnxPromptEncoder.load(ModelSources.miniLm(), options);
+    }
+
+    /**
+     * An encoder from a folder with {@code model.onnx} and {@code tokenizer.json}, and optionally
+     * {@code carrot-encoder.json}: {@code {"id": "BAAI/bge-small-en-v1.5", "pooling": "CLS", "normalize": true,
+     * "maxTokens": 512}} (every key optional). Without it: id = folder name, pooling from sentence-transformers'
+     * {@code 1_Pooling/config.json} if present else CLS for folders named like bge and MEAN otherwise, normalize = true,
+     * maxTokens from {@code sentence_bert_config.json} else 512.
+     *
+     * @param dir the folder
+     * @return a new encoder; close it when done
+     */
+    public static PromptEncoder fromDirectory(Path dir) {
+        return fromDirectory(dir, new EncoderOptions());
+    }
+
+    /**
+     * An encoder from a folder, with custom options ({@link EncoderOptions#maxTokens()} overrides the folder's).
+     *
+     * @param dir     the folder
+     * @param options batch size, threads, maxTokens override, cache directory
+     * @return a new encoder; close it when done
+     */
+    public static PromptEncoder fromDirectory(Path dir, EncoderOptions options) {
+        Objects.requireNonNull(options, "options is null; expected new EncoderOptions() for the defaults");
+        return OnnxPromptEncoder.load(ModelSources.fromDirectory(dir), options);
+    }
+}

