@@ -1,0 +1,642 @@
+package dev.carrot.train;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.carrot.data.RoutingDataset;
+import dev.carrot.route.PriceTable;
+import dev.carrot.route.knn.KnnIndex;
+import dev.carrot.route.model.BudgetCalibration;
+import dev.carrot.route.model.CalibrationData;
+import dev.carrot.route.model.CostModel;
+import dev.carrot.route.model.InputTokenModel;
+import dev.carrot.route.model.PredictorSpec;
+import dev.carrot.route.model.RouterModel;
+import dev.carrot.train.TrainerConfig.Variant;
+import dev.carrot.train.knn.KnnTuner;
+import dev.carrot.train.knn.NeighbourLists;
+import dev.carrot.train.linear.TribuoLinear;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Trains CARROT routers: per model, a quality predictor and a cost predictor over prompt embeddings, with
+ * hyperparameters chosen on training folds (KNN's k) and on the validation split (L2 penalties, blend weights), then
+ * refitted on train + validation. Test prompts are never looked at here.
+ *
+ * <p>The cost predictor depends on what the data has: token counts and prices (output tokens are predicted, input
+ * tokens estimated from the encoder's token count, both priced), per-query USD costs (cost predicted directly), or
+ * neither (a quality-only router).
+ */
+public final class CarrotTrainer {
+    private static final Logger LOG = LoggerFactory.getLogger(CarrotTrainer.class);
+
+    private final TrainerConfig config;
+
+    public CarrotTrainer(TrainerConfig config) {
+        this.config = Objects.requireNonNull(config, "config");
+    }
+
+    /** How the trained routers predict cost, decided by the data. */
+    public enum CostKind {
+        TOKENS, DIRECT, NONE
+    }
+
+    /**
+     * One trained variant: its exported model and its own predictions for the test prompts (computed here, by the
+     * training code, so that the exported router can be checked against them).
+     *
+     * @param testQuality predicted quality, test rows x models
+     * @param testCost    predicted cost in USD, test rows x models
+     * @param hyper       chosen hyperparameters and validation scores
+     */
+    public record VariantResult(Variant variant, RouterModel model, double[] testQuality, double[] testCost,
+                                Map<String, Object> hyper) {
+    }
+
+    /**
+     * The outcome of training.
+     *
+     * @param trainRows rows used to fit (train + validation), in dataset order
+     * @param validationRows rows used to tune
+     * @param testRows  rows held out for evaluation
+     */
+    public record Result(RoutingDataset data, CostKind costKind, int[] trainRows, int[] validationRows,
+                         int[] testRows, double costScaleUsd, List<VariantResult> variants) {
+        public VariantResult variant(Variant v) {
+            return variants.stream().filter(r -> r.variant() == v).findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException("variant " + v.id() + " was not trained"));
+        }
+    }
+
+    /**
+     * Trains every configured variant.
+     *
+     * @param prices     prices for token-based costs (needed when the data has token counts and no costs should be
+     *                   predicted directly); empty to use per-query costs or none
+     * @param provenance extra provenance to store in each artifact (dataset, command line ...)
+     */
+    public Result train(RoutingDataset data, Embedded emb, Optional<PriceTable> prices, ObjectNode provenance) {
+        Objects.requireNonNull(data, "data");
+        Objects.requireNonNull(emb, "emb");
+        if (emb.rows() != data.size()) {
+            throw new IllegalArgumentException("embeddings have " + emb.rows() + " rows, the dataset " + data.size());
+        }
+        int[] tr = data.indicesOf(RoutingDataset.TRAIN);
+        int[] va = data.indicesOf(RoutingDataset.VALIDATION);
+        int[] trv = data.indicesOf(RoutingDataset.TRAIN, RoutingDataset.VALIDATION);
+        int[] te = data.indicesOf(RoutingDataset.TEST);
+        if (tr.length < config.folds() + 1) {
+            throw new IllegalArgumentException("dataset " + data.provenance().source() + " has " + tr.length
+                    + " training prompts; at least " + (config.folds() + 1) + " are needed (splits: "
+                    + data.splitCounts() + ")");
+        }
+        if (va.length == 0) {
+            LOG.warn("no validation prompts: L2 penalties fall back to {} and blend weights to 0.5; there is no budget"
+                    + " calibration", config.l2Grid()[config.l2Grid().length / 2]);
+        }
+        int m = data.modelCount();
+        int dim = emb.dimension();
+        float[] x = emb.vectors();
+        double[] quality = data.qualityMatrix();
+        CostKind kind = data.hasTokens() && prices.isPresent() ? CostKind.TOKENS
+                : data.hasCost() ? CostKind.DIRECT : CostKind.NONE;
+        if (kind == CostKind.TOKENS && emb.tokens() == null) {
+            throw new IllegalArgumentException("token-based costs need the prompts' encoder token counts");
+        }
+        double[] costTarget = switch (kind) {
+            case TOKENS -> toDouble(data.outputTokenMatrix());
+            case DIRECT -> data.costMatrix();
+            case NONE -> null;
+        };
+        double[] trueCost = kind == CostKind.NONE ? new double[data.size() * m] : kind == CostKind.TOKENS
+                ? pricedCosts(data, prices.get()) : data.costMatrix();
+        double scale = costScale(trueCost, trv, m, kind);
+        LOG.info("training on {} prompts (train {}, validation {}), testing on {}; {} models; cost: {}; cost scale {}"
+                        + " USD", trv.length, tr.length, va.length, te.length, m, kind.name().toLowerCase(), scale);
+
+        InputTokenModel inModel = kind == CostKind.TOKENS ? fitInputTokens(data, emb.tokens(), trv) : null;
+        PriceTable priceTable = kind == CostKind.TOKENS ? restrict(prices.get(), data.models()) : null;
+
+        boolean wantKnn = config.variants().contains(Variant.KNN) || config.variants().contains(Variant.BLEND);
+        boolean wantLin = config.variants().contains(Variant.LOGISTIC) || config.variants().contains(Variant.BLEND);
+
+        // ---------------------------------------------------------------- KNN
+        Parts knn = null;
+        if (wantKnn) {
+            knn = trainKnn(x, dim, quality, costTarget, m, tr, va, trv, te);
+        }
+        // ---------------------------------------------------------------- logistic / linear
+        Parts lin = null;
+        if (wantLin) {
+            lin = trainLinear(x, dim, quality, costTarget, data.models(), tr, va, trv, te);
+        }
+
+        List<VariantResult> results = new ArrayList<>();
+        for (Variant v : new Variant[]{Variant.KNN, Variant.LOGISTIC, Variant.BLEND}) {
+            if (!config.variants().contains(v)) {
+                continue;
+            }
+            Parts p = switch (v) {
+                case KNN -> knn;
+                case LOGISTIC -> lin;
+                case BLEND -> blend(knn, lin, quality, costTarget, m, va);
+            };
+            results.add(export(v, p, data, emb, kind, priceTable, inModel, scale, quality, trueCost, va, te,
+                    provenance));
+        }
+        return new Result(data, kind, trv, va, te, scale, results);
+    }
+
+    // ======================================================================================== parts
+
+    /**
+     * The trained predictors of one variant with their predictions on validation (from a fit on train only) and on
+     * test (from the final fit on train + validation).
+     */
+    private record Parts(PredictorSpec quality, PredictorSpec cost, double[] valQuality, double[] valCost,
+                         double[] testQuality, double[] testCost, Map<String, Object> hyper) {
+    }
+
+    private Parts trainKnn(float[] x, int dim, double[] quality, double[] costTarget, int m, int[] tr, int[] va,
+                           int[] trv, int[] te) {
+        float[] xTrv = rows(x, dim, trv);
+        int maxK = config.kGrid()[config.kGrid().length - 1];
+        NeighbourLists lists;
+        try (Progress p = Progress.start("KNN cross-validation", trv.length)) {
+            lists = NeighbourLists.compute(xTrv, dim, config.folds(), maxK, config.threads(), p);
+        }
+        KnnTuner.Result kq = KnnTuner.tune(lists, rows(quality, m, trv), m, config.kGrid());
+        Map<String, Object> hyper = new LinkedHashMap<>();
+        hyper.put("quality_k", kq.k());
+        hyper.put("quality_cv_r2", kq.bestScore());
+        hyper.put("quality_cv_r2_by_k", byK(kq));
+        KnnTuner.Result kc = null;
+        if (costTarget != null) {
+            kc = KnnTuner.tune(lists, rows(costTarget, m, trv), m, config.kGrid());
+            hyper.put("cost_k", kc.k());
+            hyper.put("cost_cv_r2", kc.bestScore());
+            hyper.put("cost_cv_r2_by_k", byK(kc));
+        }
+        LOG.info("KNN: quality k = {} (CV R^2 {}){}", kq.k(), round(kq.bestScore()), kc == null ? ""
+                : ", cost k = " + kc.k() + " (CV R^2 " + round(kc.bestScore()) + ")");
+        // validation predictions from train only, test predictions from train + validation
+        KnnIndex trIndex = KnnIndex.of(rows(x, dim, tr), dim);
+        KnnIndex trvIndex = KnnIndex.of(xTrv, dim);
+        double[] valQ = knnPredict(trIndex, rows(quality, m, tr), m, kq.k(), x, va);
+        double[] testQ = knnPredict(trvIndex, rows(quality, m, trv), m, kq.k(), x, te);
+        double[] valC = kc == null ? null : knnPredict(trIndex, rows(costTarget, m, tr), m, kc.k(), x, va);
+        double[] testC = kc == null ? null : knnPredict(trvIndex, rows(costTarget, m, trv), m, kc.k(), x, te);
+        PredictorSpec q = new PredictorSpec.Knn(kq.k(), m, toFloat(rows(quality, m, trv)));
+        PredictorSpec c = kc == null ? null : new PredictorSpec.Knn(kc.k(), m, toFloat(rows(costTarget, m, trv)));
+        return new Parts(q, c, valQ, valC, testQ, testC, hyper);
+    }
+
+    private static Map<String, Double> byK(KnnTuner.Result r) {
+        Map<String, Double> out = new LinkedHashMap<>();
+        for (int i = 0; i < r.grid().length; i++) {
+            out.put(String.valueOf(r.grid()[i]), r.scores()[i]);
+        }
+        return out;
+    }
+
+    /** KNN predictions for {@code queries} rows of {@code x}: the mean of the k nearest stored targets. */
+    static double[] knnPredict(KnnIndex index, double[] targets, int m, int k, float[] x, int[] queries) {
+        int dim = index.dimension();
+        int kk = Math.min(k, index.size());
+        double[] out = new double[queries.length * m];
+        int[] nb = new int[kk];
+        float[] q = new float[dim];
+        for (int i = 0; i < queries.length; i++) {
+            System.arraycopy(x, queries[i] * dim, q, 0, dim);
+            index.search(q, kk, nb, null);
+            for (int j = 0; j < kk; j++) {
+                for (int c = 0; c < m; c++) {
+                    out[i * m + c] += (float) targets[nb[j] * m + c];
+                }
+            }
+            for (int c = 0; c < m; c++) {
+                out[i * m + c] /= kk;
+            }
+        }
+        return out;
+    }
+
+    private Parts trainLinear(float[] x, int dim, double[] quality, double[] costTarget, List<String> models,
+                              int[] tr, int[] va, int[] trv, int[] te) {
+        int m = models.size();
+        String[] names = models.toArray(new String[0]);
+        TribuoLinear.Options base = new TribuoLinear.Options(config.l2Grid()[0], config.learningRate(),
+                config.epochs(), config.seed());
+        Map<String, Object> hyper = new LinkedHashMap<>();
+        // quality: logistic, L2 by validation log-loss
+        double bestL2 = config.l2Grid()[config.l2Grid().length / 2];
+        double[] valQ = null;
+        if (va.length > 0) {
+            Map<String, Double> losses = new LinkedHashMap<>();
+            double best = Double.POSITIVE_INFINITY;
+            for (double l2 : config.l2Grid()) {
+                TribuoLinear.Weights w = TribuoLinear.logistic(x, dim, quality, m, tr, base.withL2(l2));
+                double[] pred = logisticPredict(w, x, va);
+                double loss = logLoss(pred, rows(quality, m, va));
+                losses.put(String.valueOf(l2), loss);
+                if (loss < best) {
+                    best = loss;
+                    bestL2 = l2;
+                    valQ = pred;
+                }
+            }
+            hyper.put("quality_l2", bestL2);
+            hyper.put("quality_validation_logloss", best);
+            hyper.put("quality_validation_logloss_by_l2", losses);
+        }
+        TribuoLinear.Weights qw = TribuoLinear.logistic(x, dim, quality, m, trv, base.withL2(bestL2));
+        double[] testQ = logisticPredict(qw, x, te);
+        LOG.info("logistic: L2 = {}", bestL2);
+        // cost: linear regression, L2 by validation MSE on standardised targets
+        TribuoLinear.Weights cw = null;
+        double[] valC = null;
+        double[] testC = null;
+        if (costTarget != null) {
+            double bestC = config.l2Grid()[config.l2Grid().length / 2];
+            if (va.length > 0) {
+                double[] sd = columnSd(costTarget, m, tr);
+                double best = Double.POSITIVE_INFINITY;
+                Map<String, Double> losses = new LinkedHashMap<>();
+                for (double l2 : config.l2Grid()) {
+                    TribuoLinear.Weights w = TribuoLinear.regression(x, dim, costTarget, m, tr, base.withL2(l2),
+                            names);
+                    double[] pred = linearPredict(w, x, va);
+                    double loss = standardisedMse(pred, rows(costTarget, m, va), sd);
+                    losses.put(String.valueOf(l2), loss);
+                    if (loss < best) {
+                        best = loss;
+                        bestC = l2;
+                        valC = pred;
+                    }
+                }
+                hyper.put("cost_l2", bestC);
+                hyper.put("cost_validation_standardised_mse", best);
+                hyper.put("cost_validation_standardised_mse_by_l2", losses);
+            }
+            cw = TribuoLinear.regression(x, dim, costTarget, m, trv, base.withL2(bestC), names);
+            testC = linearPredict(cw, x, te);
+            LOG.info("linear cost: L2 = {}", bestC);
+        }
+        PredictorSpec q = new PredictorSpec.Linear(m, dim, qw.weightsAsFloat(), qw.biasAsFloat(),
+                PredictorSpec.Link.SIGMOID);
+        PredictorSpec c = cw == null ? null : new PredictorSpec.Linear(m, dim, cw.weightsAsFloat(), cw.biasAsFloat(),
+                PredictorSpec.Link.IDENTITY);
+        return new Parts(q, c, valQ, valC, testQ, testC, hyper);
+    }
+
+    static double[] logisticPredict(TribuoLinear.Weights w, float[] x, int[] rows) {
+        int m = w.outputs();
+        double[] out = new double[rows.length * m];
+        for (int i = 0; i < rows.length; i++) {
+            for (int c = 0; c < m; c++) {
+                out[i * m + c] = 1.0 / (1.0 + Math.exp(-w.linear(c, x, rows[i])));
+            }
+        }
+        return out;
+    }
+
+    static double[] linearPredict(TribuoLinear.Weights w, float[] x, int[] rows) {
+        int m = w.outputs();
+        double[] out = new double[rows.length * m];
+        for (int i = 0; i < rows.length; i++) {
+            for (int c = 0; c < m; c++) {
+                out[i * m + c] = w.linear(c, x, rows[i]);
+            }
+        }
+        return out;
+    }
+
+    private Parts blend(Parts knn, Parts lin, double[] quality, double[] costTarget, int m, int[] va) {
+        Map<String, Object> hyper = new LinkedHashMap<>();
+        double wq = 0.5;
+        double wc = 0.5;
+        if (va.length > 0) {
+            double[] yq = rows(quality, m, va);
+            wq = bestWeight(knn.valQuality(), lin.valQuality(), yq, null, hyper, "quality");
+            if (costTarget != null) {
+                double[] yc = rows(costTarget, m, va);
+                wc = bestWeight(knn.valCost(), lin.valCost(), yc, columnSd(yc, m, null), hyper, "cost");
+            }
+        }
+        LOG.info("blend: quality weight on KNN {}{}", wq, costTarget == null ? "" : ", cost weight on KNN " + wc);
+        PredictorSpec q = new PredictorSpec.Blend(wq, knn.quality(), lin.quality());
+        PredictorSpec c = costTarget == null ? null : new PredictorSpec.Blend(wc, knn.cost(), lin.cost());
+        return new Parts(q, c, mix(wq, knn.valQuality(), lin.valQuality()),
+                costTarget == null ? null : mix(wc, knn.valCost(), lin.valCost()),
+                mix(wq, knn.testQuality(), lin.testQuality()),
+                costTarget == null ? null : mix(wc, knn.testCost(), lin.testCost()), hyper);
+    }
+
+    /** The blend weight on {@code a} minimising validation squared error (standardised by {@code sd} if given). */
+    private double bestWeight(double[] a, double[] b, double[] y, double[] sd, Map<String, Object> hyper, String what) {
+        int m = sd == null ? 0 : sd.length;
+        double best = Double.POSITIVE_INFINITY;
+        double bestW = 0.5;
+        for (int s = 0; s <= config.blendSteps(); s++) {
+            double w = (double) s / config.blendSteps();
+            double err = 0;
+            for (int i = 0; i < y.length; i++) {
+                double e = (w * a[i] + (1 - w) * b[i] - y[i]) / (sd == null ? 1 : sd[i % m]);
+                err += e * e;
+            }
+            err /= y.length;
+            if (err < best - 1e-15) {
+                best = err;
+                bestW = w;
+            }
+        }
+        hyper.put(what + "_weight_on_knn", bestW);
+        hyper.put(what + "_validation_mse", best);
+        hyper.put(what + "_validation_mse_knn_only", mse(a, y, sd));
+        hyper.put(what + "_validation_mse_linear_only", mse(b, y, sd));
+        return bestW;
+    }
+
+    private static double mse(double[] p, double[] y, double[] sd) {
+        int m = sd == null ? 0 : sd.length;
+        double err = 0;
+        for (int i = 0; i < y.length; i++) {
+            double e = (p[i] - y[i]) / (sd == null ? 1 : sd[i % m]);
+            err += e * e;
+        }
+        return err / y.length;
+    }
+
+    private static double[] mix(double w, double[] a, double[] b) {
+        if (a == null || b == null) {
+            return null;
+        }
+        double[] out = new double[a.length];
+        for (int i = 0; i < a.length; i++) {
+            out[i] = w * a[i] + (1 - w) * b[i];
+        }
+        return out;
+    }
+
+    // ======================================================================================== export
+
+    private VariantResult export(Variant v, Parts p, RoutingDataset data, Embedded emb, CostKind kind,
+                                 PriceTable prices, InputTokenModel inModel, double scale, double[] quality,
+                                 double[] trueCost, int[] va, int[] te, ObjectNode provenance) {
+        int m = data.modelCount();
+        int[] trv = data.indicesOf(RoutingDataset.TRAIN, RoutingDataset.VALIDATION);
+        CostModel cost = switch (kind) {
+            case TOKENS -> new CostModel.Tokens(inModel, p.cost());
+            case DIRECT -> new CostModel.Direct(p.cost());
+            case NONE -> new CostModel.None();
+        };
+        RouterModel.Builder b = RouterModel.builder().models(data.models()).encoder(emb.encoder()).prices(prices)
+                .cost(cost).quality(p.quality()).costScaleUsd(scale);
+        if (p.quality().maxK() > 0 || (p.cost() != null && p.cost().maxK() > 0)) {
+            b.knnEmbeddings(rows(emb.vectors(), emb.dimension(), trv));
+        }
+        // test predictions: cost in USD (tokens are priced; input tokens estimated like the router does)
+        double[] testCost = kind == CostKind.NONE ? new double[te.length * m]
+                : kind == CostKind.DIRECT ? clampMin(p.testCost(), 0)
+                : priced(prices, data.models(), inModel, emb.tokens(), te, clampMin(p.testCost(), 0));
+        double[] testQuality = clamp01(p.testQuality());
+        // budget calibration on validation
+        if (va.length > 0 && kind != CostKind.NONE) {
+            double[] valQ = clamp01(p.valQuality());
+            float[] pq = toFloat(valQ);
+            float[] tq = toFloat(rows(quality, m, va));
+            CalibrationData cd;
+            if (kind == CostKind.TOKENS) {
+                float[] predIn = new float[va.length * m];
+                float[] trueIn = new float[va.length * m];
+                float[] trueOut = new float[va.length * m];
+                for (int i = 0; i < va.length; i++) {
+                    for (int c = 0; c < m; c++) {
+                        predIn[i * m + c] = (float) inModel.estimate(c, emb.tokens()[va[i]]);
+                        trueIn[i * m + c] = data.inputTokens(va[i], c);
+                        trueOut[i * m + c] = data.outputTokens(va[i], c);
+                    }
+                }
+                cd = CalibrationData.ofTokens(va.length, m, pq, tq, predIn, toFloat(clampMin(p.valCost(), 0)),
+                        trueIn, trueOut);
+                double[] in = new double[m];
+                double[] out = new double[m];
+                for (int c = 0; c < m; c++) {
+                    PriceTable.Price pr = prices.require(data.models().get(c));
+                    in[c] = pr.inputPerMillion() / 1e6;
+                    out[c] = pr.outputPerMillion() / 1e6;
+                }
+                b.calibration(cd.calibrate(in, out, scale, BudgetCalibration.defaultGrid()));
+            } else {
+                cd = CalibrationData.ofCosts(va.length, m, pq, tq, toFloat(clampMin(p.valCost(), 0)),
+                        toFloat(rows(trueCost, m, va)));
+                b.calibration(cd.calibrate(null, null, scale, BudgetCalibration.defaultGrid()));
+            }
+            b.calibrationData(cd);
+        }
+        ObjectNode prov = provenance == null ? new ObjectMapper().createObjectNode() : provenance.deepCopy();
+        prov.put("variant", v.id());
+        prov.put("dataset_sha256", data.provenance().contentSha256());
+        prov.put("dataset_source", data.provenance().source());
+        prov.put("cost_kind", kind.name().toLowerCase());
+        prov.put("n_train", trv.length);
+        prov.put("n_validation", va.length);
+        prov.set("trainer_config", new ObjectMapper().valueToTree(config.describe()));
+        prov.set("hyperparameters", new ObjectMapper().valueToTree(p.hyper()));
+        b.provenance(prov);
+        return new VariantResult(v, b.build(), testQuality, testCost, p.hyper());
+    }
+
+    private static double[] priced(PriceTable prices, List<String> models, InputTokenModel in, int[] tokens, int[] rows,
+                                   double[] outTokens) {
+        int m = models.size();
+        double[] c = new double[rows.length * m];
+        for (int i = 0; i < rows.length; i++) {
+            for (int j = 0; j < m; j++) {
+                PriceTable.Price p = prices.require(models.get(j));
+                c[i * m + j] = p.cost(in.estimate(j, tokens[rows[i]]), outTokens[i * m + j]);
+            }
+        }
+        return c;
+    }
+
+    /** Per model: input tokens ~ a + b * encoder tokens, least squares on the training rows. */
+    static InputTokenModel fitInputTokens(RoutingDataset data, int[] encTokens, int[] rows) {
+        int m = data.modelCount();
+        double[] a = new double[m];
+        double[] b = new double[m];
+        double[] mean = new double[m];
+        double mx = 0;
+        for (int r : rows) {
+            mx += encTokens[r];
+        }
+        mx /= rows.length;
+        for (int j = 0; j < m; j++) {
+            double my = 0;
+            for (int r : rows) {
+                my += data.inputTokens(r, j);
+            }
+            my /= rows.length;
+            double sxy = 0;
+            double sxx = 0;
+            for (int r : rows) {
+                double dx = encTokens[r] - mx;
+                sxy += dx * (data.inputTokens(r, j) - my);
+                sxx += dx * dx;
+            }
+            b[j] = sxx > 0 ? sxy / sxx : 0;
+            a[j] = my - b[j] * mx;
+            mean[j] = my;
+        }
+        return new InputTokenModel(a, b, mean);
+    }
+
+    private double costScale(double[] cost, int[] rows, int m, CostKind kind) {
+        if (!Double.isNaN(config.costScaleUsd())) {
+            return config.costScaleUsd();
+        }
+        if (kind == CostKind.NONE) {
+            return 1.0;
+        }
+        double best = 0;
+        for (int j = 0; j < m; j++) {
+            double s = 0;
+            for (int r : rows) {
+                s += cost[r * m + j];
+            }
+            best = Math.max(best, s / rows.length);
+        }
+        return best > 0 ? best : 1.0;
+    }
+
+    static double[] pricedCosts(RoutingDataset data, PriceTable prices) {
+        int m = data.modelCount();
+        double[] c = new double[data.size() * m];
+        for (int j = 0; j < m; j++) {
+            PriceTable.Price p = prices.require(data.models().get(j));
+            for (int i = 0; i < data.size(); i++) {
+                c[i * m + j] = p.cost(data.inputTokens(i, j), data.outputTokens(i, j));
+            }
+        }
+        return c;
+    }
+
+    private static PriceTable restrict(PriceTable prices, List<String> models) {
+        Map<String, PriceTable.Price> m = new LinkedHashMap<>();
+        for (String name : models) {
+            m.put(name, prices.require(name));
+        }
+        return PriceTable.of(m);
+    }
+
+    // ======================================================================================== small helpers
+
+    static double logLoss(double[] p, double[] y) {
+        double s = 0;
+        for (int i = 0; i < p.length; i++) {
+            double q = Math.min(1 - 1e-12, Math.max(1e-12, p[i]));
+            s -= y[i] * Math.log(q) + (1 - y[i]) * Math.log(1 - q);
+        }
+        return s / p.length;
+    }
+
+    private static double standardisedMse(double[] p, double[] y, double[] sd) {
+        return mse(p, y, sd);
+    }
+
+    /** Per-column standard deviation over {@code rows} (all rows when null); 1 where it is 0. */
+    static double[] columnSd(double[] a, int m, int[] rows) {
+        int n = rows == null ? a.length / m : rows.length;
+        double[] mean = new double[m];
+        double[] sd = new double[m];
+        for (int i = 0; i < n; i++) {
+            int r = rows == null ? i : rows[i];
+            for (int j = 0; j < m; j++) {
+                mean[j] += a[r * m + j];
+            }
+        }
+        for (int j = 0; j < m; j++) {
+            mean[j] /= n;
+        }
+        for (int i = 0; i < n; i++) {
+            int r = rows == null ? i : rows[i];
+            for (int j = 0; j < m; j++) {
+                double d = a[r * m + j] - mean[j];
+                sd[j] += d * d;
+            }
+        }
+        for (int j = 0; j < m; j++) {
+            sd[j] = Math.sqrt(sd[j] / n);
+            if (sd[j] == 0) {
+                sd[j] = 1;
+            }
+        }
+        return sd;
+    }
+
+    static double[] rows(double[] a, int m, int[] rows) {
+        double[] out = new double[rows.length * m];
+        for (int i = 0; i < rows.length; i++) {
+            System.arraycopy(a, rows[i] * m, out, i * m, m);
+        }
+        return out;
+    }
+
+    static float[] rows(float[] a, int m, int[] rows) {
+        float[] out = new float[rows.length * m];
+        for (int i = 0; i < rows.length; i++) {
+            System.arraycopy(a, rows[i] * m, out, i * m, m);
+        }
+        return out;
+    }
+
+    static float[] toFloat(double[] a) {
+        float[] f = new float[a.length];
+        for (int i = 0; i < a.length; i++) {
+            f[i] = (float) a[i];
+        }
+        return f;
+    }
+
+    static double[] toDouble(int[] a) {
+        double[] d = new double[a.length];
+        for (int i = 0; i < a.length; i++) {
+            d[i] = a[i];
+        }
+        return d;
+    }
+
+    private static double[] clamp01(double[] a) {
+        double[] out = new double[a.length];
+        for (int i = 0; i < a.length; i++) {
+            out[i] = Math.min(1, Math.max(0, a[i]));
+        }
+        return out;
+    }
+
+    private static double[] clampMin(double[] a, double min) {
+        double[] out = new double[a.length];
+        for (int i = 0; i < a.length; i++) {
+            out[i] = Math.max(min, a[i]);
+        }
+        return out;
+    }
+
+    private static String round(double v) {
+        return String.format(java.util.Locale.ROOT, "%.4f", v);
+    }
+
+    static int[] concat(int[] a, int[] b) {
+        int[] out = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+}

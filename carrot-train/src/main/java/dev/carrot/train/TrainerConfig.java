@@ -1,0 +1,153 @@
+package dev.carrot.train;
+
+import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * How to train CARROT routers. Validated on construction; {@link #defaults()} are the paper's settings where the
+ * paper has one.
+ *
+ * @param variants      router variants to train
+ * @param seed          seed of everything random (SGD shuffling); the same data, config and seed give the same
+ *                      artifact, byte for byte
+ * @param folds         cross-validation folds for KNN's k (contiguous, like scikit-learn's KFold)
+ * @param kGrid         candidate k for KNN, ascending (paper: 2, 4, ..., 512)
+ * @param l2Grid        candidate L2 penalties for the logistic and linear models, chosen on validation
+ * @param epochs        SGD epochs for the logistic and linear models
+ * @param learningRate  AdaGradRDA's initial learning rate
+ * @param blendSteps    the blend weight is searched on {0, 1/steps, ..., 1}
+ * @param costScaleUsd  the cost unit of mu's trade-off: {@code (1 - mu) q - mu c / scale}; NaN means automatic (the
+ *                      dearest model's mean training cost, so mu = 0.5 weighs one quality point against that cost)
+ * @param threads       worker threads for cross-validation
+ */
+public record TrainerConfig(Set<Variant> variants, long seed, int folds, int[] kGrid, double[] l2Grid, int epochs,
+                            double learningRate, int blendSteps, double costScaleUsd, int threads) {
+
+    /** The router variants. */
+    public enum Variant {
+        /** The paper's router: KNN quality, KNN tokens/cost. */
+        KNN,
+        /** Logistic quality, linear tokens/cost. */
+        LOGISTIC,
+        /** Convex blends of the two, weights chosen on validation. */
+        BLEND;
+
+        public String id() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+
+        public static Variant parse(String s) {
+            for (Variant v : values()) {
+                if (v.id().equals(s.strip().toLowerCase(Locale.ROOT))) {
+                    return v;
+                }
+            }
+            throw new IllegalArgumentException("unknown predictor '" + s + "', expected one of knn, logistic, blend");
+        }
+    }
+
+    public TrainerConfig {
+        Objects.requireNonNull(variants, "variants");
+        if (variants.isEmpty()) {
+            throw new IllegalArgumentException("at least one variant (knn, logistic, blend) is needed");
+        }
+        variants = Set.copyOf(variants);
+        if (folds < 2) {
+            throw new IllegalArgumentException("folds must be >= 2, got " + folds);
+        }
+        kGrid = kGrid.clone();
+        if (kGrid.length == 0 || Arrays.stream(kGrid).anyMatch(k -> k < 1)) {
+            throw new IllegalArgumentException("kGrid must be non-empty with k >= 1, got " + Arrays.toString(kGrid));
+        }
+        for (int i = 1; i < kGrid.length; i++) {
+            if (kGrid[i] <= kGrid[i - 1]) {
+                throw new IllegalArgumentException("kGrid must be ascending, got " + Arrays.toString(kGrid));
+            }
+        }
+        l2Grid = l2Grid.clone();
+        if (l2Grid.length == 0 || Arrays.stream(l2Grid).anyMatch(v -> !(v >= 0) || Double.isInfinite(v))) {
+            throw new IllegalArgumentException("l2Grid must be non-empty with finite values >= 0, got "
+                    + Arrays.toString(l2Grid));
+        }
+        if (epochs < 1) {
+            throw new IllegalArgumentException("epochs must be >= 1, got " + epochs);
+        }
+        if (!(learningRate > 0)) {
+            throw new IllegalArgumentException("learningRate must be > 0, got " + learningRate);
+        }
+        if (blendSteps < 1) {
+            throw new IllegalArgumentException("blendSteps must be >= 1, got " + blendSteps);
+        }
+        if (!Double.isNaN(costScaleUsd) && !(costScaleUsd > 0 && Double.isFinite(costScaleUsd))) {
+            throw new IllegalArgumentException("costScaleUsd must be > 0 or NaN (automatic), got " + costScaleUsd);
+        }
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads must be >= 1, got " + threads);
+        }
+    }
+
+    /** All variants, seed 42, 5 folds, k in 2..512, l2 in {1e-4, ..., 1}, 10 epochs, automatic cost scale. */
+    public static TrainerConfig defaults() {
+        return new TrainerConfig(EnumSet.allOf(Variant.class), 42, 5, dev.carrot.train.knn.KnnTuner.paperGrid(),
+                new double[]{1e-4, 1e-3, 1e-2, 1e-1, 1}, 10, 0.5, 20, Double.NaN,
+                Runtime.getRuntime().availableProcessors());
+    }
+
+    @Override
+    public int[] kGrid() {
+        return kGrid.clone();
+    }
+
+    @Override
+    public double[] l2Grid() {
+        return l2Grid.clone();
+    }
+
+    public TrainerConfig withVariants(Set<Variant> v) {
+        return new TrainerConfig(v, seed, folds, kGrid, l2Grid, epochs, learningRate, blendSteps, costScaleUsd,
+                threads);
+    }
+
+    public TrainerConfig withSeed(long s) {
+        return new TrainerConfig(variants, s, folds, kGrid, l2Grid, epochs, learningRate, blendSteps, costScaleUsd,
+                threads);
+    }
+
+    public TrainerConfig withCostScaleUsd(double scale) {
+        return new TrainerConfig(variants, seed, folds, kGrid, l2Grid, epochs, learningRate, blendSteps, scale,
+                threads);
+    }
+
+    public TrainerConfig withEpochs(int e) {
+        return new TrainerConfig(variants, seed, folds, kGrid, l2Grid, e, learningRate, blendSteps, costScaleUsd,
+                threads);
+    }
+
+    public TrainerConfig withL2Grid(double... grid) {
+        return new TrainerConfig(variants, seed, folds, kGrid, grid, epochs, learningRate, blendSteps, costScaleUsd,
+                threads);
+    }
+
+    public TrainerConfig withThreads(int t) {
+        return new TrainerConfig(variants, seed, folds, kGrid, l2Grid, epochs, learningRate, blendSteps, costScaleUsd,
+                t);
+    }
+
+    /** A JSON-friendly description for provenance (threads left out: they do not change results). */
+    public java.util.Map<String, Object> describe() {
+        java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("variants", variants.stream().map(Variant::id).sorted().toList());
+        m.put("seed", seed);
+        m.put("folds", folds);
+        m.put("k_grid", Arrays.stream(kGrid).boxed().toList());
+        m.put("l2_grid", Arrays.stream(l2Grid).boxed().toList());
+        m.put("epochs", epochs);
+        m.put("learning_rate", learningRate);
+        m.put("blend_steps", blendSteps);
+        m.put("cost_scale_usd", Double.isNaN(costScaleUsd) ? "auto" : costScaleUsd);
+        return m;
+    }
+}

@@ -1,0 +1,258 @@
+package dev.carrot.train.eval;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.carrot.train.AtomicFiles;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The evaluation of routers on held-out prompts: each router's curve over lambda, each single model, and the oracle;
+ * with the summary metrics, written as {@code curves.csv}, {@code summary.json} and a plot.
+ */
+public final class Evaluation {
+    private final String dataset;
+    private final int nTrain;
+    private final int n;
+    private final int m;
+    private final List<String> models;
+    private final double[] trueQ;
+    private final double[] trueC;
+    private final boolean hasCost;
+    private final List<Curve> routers = new ArrayList<>();
+    private final double[] singleCost;
+    private final double[] singleQuality;
+    private final double oracleCost;
+    private final double oracleQuality;
+    private final int best;
+    private final ObjectNode extra;
+
+    /**
+     * @param trueQ   realised quality on the evaluation prompts, n x m
+     * @param trueC   realised cost USD, n x m (zeros when {@code hasCost} is false)
+     * @param hasCost whether the data has costs; without, only quality is reported
+     */
+    public Evaluation(String dataset, int nTrain, List<String> models, double[] trueQ, double[] trueC, boolean hasCost) {
+        this.dataset = Objects.requireNonNull(dataset, "dataset");
+        this.nTrain = nTrain;
+        this.models = List.copyOf(models);
+        this.m = models.size();
+        this.n = trueQ.length / m;
+        if (n == 0) {
+            throw new IllegalArgumentException("no evaluation prompts (the test split is empty)");
+        }
+        this.trueQ = trueQ.clone();
+        this.trueC = trueC.clone();
+        this.hasCost = hasCost;
+        this.extra = new ObjectMapper().createObjectNode();
+        singleCost = new double[m];
+        singleQuality = new double[m];
+        double oc = 0;
+        double oq = 0;
+        for (int i = 0; i < n; i++) {
+            int pick = 0;
+            for (int j = 0; j < m; j++) {
+                singleCost[j] += trueC[i * m + j];
+                singleQuality[j] += trueQ[i * m + j];
+                double q = trueQ[i * m + j];
+                double bq = trueQ[i * m + pick];
+                if (q > bq || (q == bq && trueC[i * m + j] < trueC[i * m + pick])) {
+                    pick = j;
+                }
+            }
+            oc += trueC[i * m + pick];
+            oq += trueQ[i * m + pick];
+        }
+        for (int j = 0; j < m; j++) {
+            singleCost[j] /= n;
+            singleQuality[j] /= n;
+        }
+        oracleCost = oc / n;
+        oracleQuality = oq / n;
+        int b = 0;
+        for (int j = 1; j < m; j++) {
+            if (singleQuality[j] > singleQuality[b] || (singleQuality[j] == singleQuality[b]
+                    && singleCost[j] < singleCost[b])) {
+                b = j;
+            }
+        }
+        best = b;
+    }
+
+    public void add(Curve curve) {
+        routers.add(Objects.requireNonNull(curve, "curve"));
+    }
+
+    /** Extra top-level summary content (notes, comparisons). */
+    public ObjectNode extra() {
+        return extra;
+    }
+
+    public List<Curve> curves() {
+        return List.copyOf(routers);
+    }
+
+    public int prompts() {
+        return n;
+    }
+
+    public double cheapestSingleCost() {
+        double c = Double.POSITIVE_INFINITY;
+        for (double v : singleCost) {
+            c = Math.min(c, v);
+        }
+        return c;
+    }
+
+    public double dearestSingleCost() {
+        double c = 0;
+        for (double v : singleCost) {
+            c = Math.max(c, v);
+        }
+        return c;
+    }
+
+    public String bestModel() {
+        return models.get(best);
+    }
+
+    public double bestQuality() {
+        return singleQuality[best];
+    }
+
+    public double bestCost() {
+        return singleCost[best];
+    }
+
+    public double singleQuality(int j) {
+        return singleQuality[j];
+    }
+
+    public double singleCost(int j) {
+        return singleCost[j];
+    }
+
+    public double oracleQuality() {
+        return oracleQuality;
+    }
+
+    public double oracleCost() {
+        return oracleCost;
+    }
+
+    /** The summary metrics of one curve. */
+    public record RouterMetrics(String name, double area, double qualityAtLambda0, double costToMatchBest) {
+    }
+
+    public RouterMetrics metrics(Curve c) {
+        double q0 = c.quality()[0];
+        if (!hasCost) {
+            return new RouterMetrics(c.name(), Double.NaN, q0, Double.NaN);
+        }
+        return new RouterMetrics(c.name(), Metrics.area(c.cost(), c.quality(), cheapestSingleCost(),
+                dearestSingleCost()), q0, Metrics.costToMatch(c.cost(), c.quality(), bestQuality(), bestCost()));
+    }
+
+    // ------------------------------------------------------------------------------------------------ output
+
+    /** {@code router,lambda,cost_per_query,quality}: every router at every lambda, single models and the oracle. */
+    public String curvesCsv() {
+        StringBuilder sb = new StringBuilder("router,lambda,cost_per_query,quality\n");
+        for (Curve c : routers) {
+            int points = hasCost ? c.points() : 1;
+            for (int g = 0; g < points; g++) {
+                sb.append(csv(c.name())).append(',').append(num(c.lambda()[g])).append(',')
+                        .append(hasCost ? num(c.cost()[g]) : "").append(',').append(num(c.quality()[g])).append('\n');
+            }
+        }
+        for (int j = 0; j < m; j++) {
+            sb.append(csv("model:" + models.get(j))).append(",,").append(hasCost ? num(singleCost[j]) : "")
+                    .append(',').append(num(singleQuality[j])).append('\n');
+        }
+        sb.append("oracle,,").append(hasCost ? num(oracleCost) : "").append(',').append(num(oracleQuality))
+                .append('\n');
+        return sb.toString();
+    }
+
+    public ObjectNode summary() {
+        ObjectMapper om = new ObjectMapper();
+        ObjectNode s = om.createObjectNode();
+        s.put("dataset", dataset);
+        s.put("n_train", nTrain);
+        s.put("n_test", n);
+        s.put("has_cost", hasCost);
+        if (!hasCost) {
+            s.put("note", "the dataset has no costs or token counts: this evaluation reports quality only (area and"
+                    + " cost_to_match_best are null, and every lambda routes the same way)");
+        }
+        ObjectNode bs = s.putObject("best_single");
+        bs.put("model", models.get(best));
+        bs.put("quality", singleQuality[best]);
+        putNum(bs, "cost", hasCost ? singleCost[best] : Double.NaN);
+        ObjectNode o = s.putObject("oracle");
+        o.put("quality", oracleQuality);
+        putNum(o, "cost", hasCost ? oracleCost : Double.NaN);
+        if (hasCost) {
+            ObjectNode range = s.putObject("area_cost_range");
+            range.put("c_lo", cheapestSingleCost());
+            range.put("c_hi", dearestSingleCost());
+        }
+        ArrayNode rs = s.putArray("routers");
+        for (Curve c : routers) {
+            RouterMetrics rm = metrics(c);
+            ObjectNode r = rs.addObject();
+            r.put("name", rm.name());
+            putNum(r, "area", rm.area());
+            r.put("quality_at_lambda0", rm.qualityAtLambda0());
+            putNum(r, "cost_to_match_best", rm.costToMatchBest());
+        }
+        ArrayNode singles = s.putArray("single_models");
+        for (int j = 0; j < m; j++) {
+            ObjectNode e = singles.addObject();
+            e.put("model", models.get(j));
+            e.put("quality", singleQuality[j]);
+            putNum(e, "cost", hasCost ? singleCost[j] : Double.NaN);
+        }
+        s.setAll(extra);
+        return s;
+    }
+
+    /** Writes {@code curves.csv}, {@code summary.json} and {@code curves.png} into {@code dir}. */
+    public void write(Path dir) throws IOException {
+        AtomicFiles.writeString(dir.resolve("curves.csv"), curvesCsv());
+        AtomicFiles.write(dir.resolve("summary.json"), out -> new ObjectMapper()
+                .enable(SerializationFeature.INDENT_OUTPUT).writeValue(out, summary()));
+        CurvePlot.write(this, models, dir.resolve("curves.png"), hasCost);
+    }
+
+    double[] singleCosts() {
+        return singleCost.clone();
+    }
+
+    double[] singleQualities() {
+        return singleQuality.clone();
+    }
+
+    private static void putNum(ObjectNode n, String field, double v) {
+        if (Double.isNaN(v)) {
+            n.putNull(field);
+        } else {
+            n.put(field, v);
+        }
+    }
+
+    private static String num(double v) {
+        return Double.isNaN(v) ? "" : new java.math.BigDecimal(v).round(new java.math.MathContext(10))
+                .stripTrailingZeros().toPlainString();
+    }
+
+    private static String csv(String s) {
+        return s.contains(",") || s.contains("\"") ? "\"" + s.replace("\"", "\"\"") + "\"" : s;
+    }
+}
