@@ -65,4 +65,18 @@ public final class Encoders {
         Objects.requireNonNull(options, "options is null; expected new EncoderOptions() for the defaults");
         return OnnxPromptEncoder.load(ModelSources.fromDirectory(dir), options);
     }
+
+    /**
+     * Wraps an encoder with the persistent embedding cache of its configuration under
+     * {@code options.cacheDir()/embeddings}.
+     *
+     * @param encoder the encoder computing misses (closed with the result)
+     * @param options whose {@link EncoderOptions#cacheDir()} locates the cache
+     * @return the caching encoder
+     */
+    public static CachingPromptEncoder cached(PromptEncoder encoder, EncoderOptions options) {
+        Objects.requireNonNull(encoder, "encoder");
+        Objects.requireNonNull(options, "options");
+        return CachingPromptEncoder.wrap(encoder, options.cacheDir().resolve("embeddings"));
+    }
 }
