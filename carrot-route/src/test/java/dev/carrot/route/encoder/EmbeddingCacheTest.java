@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.RandomAccessFile;
 import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
@@ -354,6 +355,28 @@ class EmbeddingCacheTest {
         assertThat(cache.size()).isEqualTo(n);
         assertThat(cache.get(texts.get(12_345))).containsExactly(CountingFakeEncoder.vectorOf(texts.get(12_345), info));
         assertThat(millis).as("load time in ms; the goal is well under a second").isLessThan(3_000);
+    }
+
+    @Test
+    void aGoldenVersion1SegmentStillLoads() throws IOException {
+        // Written by an independent Python implementation of the format described in SegmentFiles.
+        EncoderInfo info = new CountingFakeEncoder(CountingFakeEncoder.SHA_A, DIM).info();
+        Path dir = Files.createDirectories(root.resolve(CountingFakeEncoder.SHA_A));
+        try (InputStream in = getClass().getResourceAsStream("golden-segment-v1.cemb")) {
+            assertThat(in).isNotNull();
+            Files.copy(in, dir.resolve("seg-2f8a1fccb4d2093d-0000000000000-0000000000000000.cemb"));
+        }
+        EmbeddingCache cache = EmbeddingCache.open(root, info);
+        assertThat(cache.size()).isEqualTo(3);
+        assertThat(cache.loadReport().damagedEntries()).isZero();
+        List<String> texts = List.of("golden prompt 0", "golden prompt 1", "Résumé 🚀 golden");
+        for (int i = 0; i < texts.size(); i++) {
+            float[] expected = new float[DIM];
+            for (int d = 0; d < DIM; d++) {
+                expected[d] = i + d / 16f;
+            }
+            assertThat(cache.get(texts.get(i))).as(texts.get(i)).containsExactly(expected);
+        }
     }
 
     private static void flipByte(Path file, long offset) throws IOException {
