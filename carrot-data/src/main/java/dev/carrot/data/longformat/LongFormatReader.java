@@ -124,7 +124,9 @@ public final class LongFormatReader {
             for (int f = 0; f < files.size(); f++) {
                 Path file = files.get(f);
                 String name = displayNames == null ? file.toString() : displayNames.get(f);
-                long rows = readFile(c, file, name, acc);
+                // an HF path (data/train/0000.parquet) names its split in folders; a local file by its own name
+                String splitSource = displayNames == null ? file.getFileName().toString() : name;
+                long rows = readFile(c, file, name, splitSource, acc);
                 sources.add(new DatasetProvenance.SourceFile(name, Hashing.sha256(file), Files.size(file), rows));
             }
         } catch (SQLException e) {
@@ -137,7 +139,8 @@ public final class LongFormatReader {
         return out;
     }
 
-    private long readFile(Connection c, Path file, String name, Accumulator acc) throws IOException, SQLException {
+    private long readFile(Connection c, Path file, String name, String splitSource, Accumulator acc)
+            throws IOException, SQLException {
         if (!Files.isRegularFile(file)) {
             throw new DatasetFormatException(name, -1, null, "no such file (looked at " + file.toAbsolutePath() + ")");
         }
@@ -185,7 +188,7 @@ public final class LongFormatReader {
             }
         }
         String select = "SELECT " + String.join(", ", cols.stream().map(DuckDb::identifier).toList()) + " FROM " + from;
-        String fileSplit = schema.containsKey("split") ? null : SplitNames.fromFileName(file.getFileName().toString());
+        String fileSplit = schema.containsKey("split") ? null : SplitNames.fromFileName(splitSource);
         long row = 0;
         try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(select)) {
             int iSplit = cols.indexOf("split") + 1;

@@ -1,6 +1,51 @@
 package dev.carrot.train.cli;
 
-public final class CarrotCli {
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+import java.util.logging.Level;
+
+/** The {@code carrot} command line. */
+@Command(name = "carrot", mixinStandardHelpOptions = true, versionProvider = CarrotCli.Version.class,
+        description = "CARROT: cost-aware LLM routing. Train routers on routing data, evaluate them, route prompts.",
+        subcommands = {InspectCommand.class, TrainCommand.class, RouteCommand.class, EmbedCommand.class,
+                CommandLine.HelpCommand.class})
+public final class CarrotCli implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "choose a command: inspect, train, route, embed");
+    }
+
     public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs the command line and returns its exit code (for tests and embedding). */
+    public static int run(String... args) {
+        System.setProperty("java.awt.headless", "true");
+        // Tribuo and OLCUT log every training run through java.util.logging at INFO
+        java.util.logging.Logger.getLogger("org.tribuo").setLevel(Level.WARNING);
+        java.util.logging.Logger.getLogger("com.oracle.labs.mlrg.olcut").setLevel(Level.WARNING);
+        CommandLine cl = new CommandLine(new CarrotCli());
+        cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
+            commandLine.getErr().println("carrot: " + Errors.describe(ex));
+            if (Boolean.getBoolean("carrot.debug")) {
+                ex.printStackTrace(commandLine.getErr());
+            }
+            return ex instanceof IllegalArgumentException ? 2 : 1;
+        });
+        return cl.execute(args);
+    }
+
+    /** The version from the build. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[]{"carrot " + dev.carrot.route.CarrotVersion.VERSION};
+        }
     }
 }

@@ -117,6 +117,11 @@ public final class TribuoLinear {
         return v;
     }
 
+    private static <T extends org.tribuo.Output<T>> Example<T> weighted(Example<T> e, double w) {
+        e.setWeight((float) w);
+        return e;
+    }
+
     /** Row permutation from Tribuo's feature ids to embedding columns. */
     private static int[] columnOfFeature(ImmutableFeatureMap fmap, String[] names) {
         int[] col = new int[fmap.size()];
@@ -153,10 +158,10 @@ public final class TribuoLinear {
                 mean += s;
                 double[] v = row(x, dim, r);
                 if (s > 0) {
-                    data.add(new ArrayExample<>(pos, names, v), (float) s);
+                    data.add(weighted(new ArrayExample<>(pos, names, v), s));
                 }
                 if (s < 1) {
-                    data.add(new ArrayExample<>(neg, names, v), (float) (1 - s));
+                    data.add(weighted(new ArrayExample<>(neg, names, v), 1 - s));
                 }
             }
             mean /= rows.length;

@@ -1,0 +1,236 @@
+package dev.carrot.data;
+
+import dev.carrot.data.hf.DownloadListener;
+import dev.carrot.data.hf.HfConfig;
+import dev.carrot.data.hf.HfFile;
+import dev.carrot.data.hf.HfHub;
+import dev.carrot.data.hf.HfHubException;
+import dev.carrot.data.hf.HfRepo;
+import dev.carrot.data.hf.HfSnapshot;
+import dev.carrot.data.internal.SplitNames;
+import dev.carrot.data.longformat.LongFormatReader;
+import dev.carrot.data.wide.WideFormatReader;
+
+import java.io.IOException;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.PathMatcher;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/**
+ * Loads a routing dataset from what a user types after {@code --data}:
+ * <ul>
+ *   <li>a known dataset's name ({@code sprout}, {@code sprout-o3mini}, {@code routerbench_subset},
+ *       {@code routerdc_7model}): its descriptor says where it is and how to read it;</li>
+ *   <li>a local file (long format: Parquet, CSV, TSV, JSON Lines) or a folder of such files;</li>
+ *   <li>an HF dataset repo id, {@code org/name} or {@code hf://datasets/org/name}, optionally {@code @revision}:
+ *       SPROUT repos are read with their descriptor, any other repo as long-format files.</li>
+ * </ul>
+ */
+public final class DatasetLoader {
+
+    /**
+     * @param hf          HuggingFace Hub settings (endpoint, cache, offline, token)
+     * @param revision    a revision to use instead of the descriptor's or {@code main}
+     * @param splitPolicy how unsplit data is split and validation is carved out of train
+     * @param listener    download progress
+     */
+    public record Options(HfConfig hf, Optional<String> revision, SplitPolicy splitPolicy, DownloadListener listener) {
+        public Options {
+            Objects.requireNonNull(hf, "hf");
+            Objects.requireNonNull(revision, "revision");
+            Objects.requireNonNull(splitPolicy, "splitPolicy");
+            Objects.requireNonNull(listener, "listener");
+        }
+
+        /** Hub settings from the environment, the default split policy, progress on a terminal. */
+        public static Options defaults() {
+            return new Options(HfConfig.fromEnvironment(), Optional.empty(), new SplitPolicy(),
+                    DownloadListener.standard());
+        }
+
+        public Options withRevision(String rev) {
+            return new Options(hf, Optional.ofNullable(rev), splitPolicy, listener);
+        }
+    }
+
+    private final Options options;
+
+    public DatasetLoader(Options options) {
+        this.options = Objects.requireNonNull(options, "options");
+    }
+
+    /** What a spec refers to. */
+    public record Resolved(Optional<DatasetDescriptor> descriptor, Optional<Path> local, Optional<String> repo,
+                           Optional<String> revision) {
+    }
+
+    /** Works out what {@code spec} names, without loading anything. */
+    public Resolved resolve(String spec) {
+        Objects.requireNonNull(spec, "spec");
+        String s = spec.strip();
+        if (s.isEmpty()) {
+            throw new IllegalArgumentException("--data is empty: give a file, a folder, an HF repo id or one of "
+                    + knownNames());
+        }
+        Path p = Path.of(s);
+        if (Files.exists(p)) {
+            return new Resolved(Optional.empty(), Optional.of(p), Optional.empty(), Optional.empty());
+        }
+        Optional<DatasetDescriptor> byName = DatasetDescriptor.find(s);
+        if (byName.isPresent() && byName.get().source().type().equals("local")) {
+            return new Resolved(byName, Optional.of(Path.of(byName.get().source().path().orElseThrow())),
+                    Optional.empty(), Optional.empty());
+        }
+        String repo = s;
+        Optional<String> rev = options.revision();
+        if (repo.startsWith("hf://datasets/")) {
+            repo = repo.substring("hf://datasets/".length());
+        } else if (repo.startsWith("hf://")) {
+            repo = repo.substring("hf://".length());
+        }
+        int at = repo.indexOf('@');
+        if (at > 0) {
+            rev = rev.or(() -> Optional.of(spec.strip().substring(spec.strip().indexOf('@') + 1)));
+            repo = repo.substring(0, at);
+        }
+        Optional<DatasetDescriptor> d = byName.isPresent() ? byName : DatasetDescriptor.find(repo);
+        if (d.isPresent() && d.get().source().repo().isPresent()) {
+            repo = d.get().source().repo().get();
+        }
+        if (!repo.matches("[A-Za-z0-9][A-Za-z0-9._-]*/[A-Za-z0-9][A-Za-z0-9._-]*")) {
+            throw new IllegalArgumentException("--data '" + spec + "' is not an existing file or folder (looked at "
+                    + p.toAbsolutePath() + "), not a known dataset (" + knownNames() + "), and not an HF dataset repo"
+                    + " id like org/name");
+        }
+        return new Resolved(d, Optional.empty(), Optional.of(repo), rev);
+    }
+
+    private static String knownNames() {
+        return String.join(", ", DatasetDescriptor.known().stream().filter(d -> !d.source().type().equals("any"))
+                .map(DatasetDescriptor::name).toList());
+    }
+
+    /** Loads the dataset {@code spec} names. */
+    public RoutingDataset load(String spec) throws IOException {
+        Resolved r = resolve(spec);
+        if (r.local().isPresent()) {
+            Path p = r.local().get();
+            if (!Files.exists(p)) {
+                throw new DatasetFormatException(p.toString(), -1, null, "dataset '" + spec + "' is described as a"
+                        + " local file at " + p + " (relative to the working directory " + Path.of("")
+                        .toAbsolutePath() + "), which is not there; run from the project root or pass the file path");
+            }
+            return loadLocal(p);
+        }
+        String repo = r.repo().orElseThrow();
+        DatasetDescriptor d = r.descriptor().orElse(null);
+        String revision = r.revision().orElseGet(() -> d == null ? "main" : d.source().revision().orElse("main"));
+        if (d != null && d.format().equals(DatasetDescriptor.FORMAT_SPROUT_WIDE)) {
+            return loadWide(repo, revision, d);
+        }
+        return loadHfLong(repo, revision);
+    }
+
+    private RoutingDataset loadLocal(Path p) throws IOException {
+        LongFormatReader reader = new LongFormatReader(options.splitPolicy());
+        if (!Files.isDirectory(p)) {
+            return reader.read(p);
+        }
+        List<Path> files;
+        try (Stream<Path> s = Files.walk(p)) {
+            files = s.filter(Files::isRegularFile).filter(DatasetLoader::isDataFile).sorted().toList();
+        }
+        if (files.isEmpty()) {
+            throw new DatasetFormatException(p.toString(), -1, null, "the folder has no .parquet, .csv, .tsv, .jsonl"
+                    + " or .ndjson files");
+        }
+        files = preferOneFormat(files);
+        return reader.read(files, p.toString(), Optional.empty(), Optional.empty(), null);
+    }
+
+    private static boolean isDataFile(Path f) {
+        String n = f.getFileName().toString().toLowerCase(Locale.ROOT);
+        return n.matches(".*\\.(parquet|pq|csv|tsv|jsonl|ndjson)(\\.gz)?");
+    }
+
+    /** A folder holding the same data in several formats is read in one: Parquet, else CSV/TSV, else JSON Lines. */
+    private static List<Path> preferOneFormat(List<Path> files) {
+        for (String ext : List.of("(parquet|pq)", "(csv|tsv)", "(jsonl|ndjson)")) {
+            List<Path> some = files.stream().filter(f -> f.getFileName().toString().toLowerCase(Locale.ROOT)
+                    .matches(".*\\." + ext + "(\\.gz)?")).toList();
+            if (!some.isEmpty()) {
+                return some;
+            }
+        }
+        return files;
+    }
+
+    private RoutingDataset loadWide(String repo, String revision, DatasetDescriptor d) throws IOException {
+        List<String> patterns = new ArrayList<>();
+        d.files().values().forEach(patterns::addAll);
+        HfSnapshot snap = new HfHub(options.hf()).download(HfRepo.dataset(repo), revision, patterns,
+                options.listener());
+        List<WideFormatReader.Input> inputs = new ArrayList<>();
+        for (HfFile f : snap.files()) {
+            String split = splitOf(f.path(), d.files());
+            inputs.add(new WideFormatReader.Input(f.localPath(), f.path(), split, f.sha256().orElse(null)));
+        }
+        return new WideFormatReader(d, options.splitPolicy()).read(inputs, "hf://datasets/" + repo,
+                Optional.of(revision), Optional.of(snap.commit()));
+    }
+
+    private static String splitOf(String path, Map<String, List<String>> files) {
+        for (Map.Entry<String, List<String>> e : files.entrySet()) {
+            for (String glob : e.getValue()) {
+                PathMatcher pm = FileSystems.getDefault().getPathMatcher("glob:" + glob);
+                if (pm.matches(Path.of(path))) {
+                    return e.getKey();
+                }
+            }
+        }
+        throw new IllegalStateException("downloaded file " + path + " matches no split pattern of " + files);
+    }
+
+    private RoutingDataset loadHfLong(String repo, String revision) throws IOException {
+        HfHub hub = new HfHub(options.hf());
+        HfSnapshot snap = null;
+        HfHubException last = null;
+        for (List<String> patterns : List.of(List.of("*.parquet", "**/*.parquet"), List.of("*.csv", "**/*.csv",
+                "*.tsv", "**/*.tsv"), List.of("*.jsonl", "**/*.jsonl", "*.ndjson", "**/*.ndjson"))) {
+            try {
+                snap = hub.download(HfRepo.dataset(repo), revision, patterns, options.listener());
+                break;
+            } catch (HfHubException e) {
+                if (e.kind() != HfHubException.Kind.NO_MATCHING_FILES) {
+                    throw e;
+                }
+                last = e;
+            }
+        }
+        if (snap == null) {
+            throw new DatasetFormatException("hf://datasets/" + repo, -1, null, "the repo has no .parquet, .csv, .tsv,"
+                    + " .jsonl or .ndjson files at revision " + revision + " (" + last.getMessage() + ")");
+        }
+        List<Path> files = new ArrayList<>();
+        List<String> names = new ArrayList<>();
+        for (HfFile f : snap.files()) {
+            files.add(f.localPath());
+            names.add(f.path());
+        }
+        return new LongFormatReader(options.splitPolicy()).read(files, "hf://datasets/" + repo,
+                Optional.of(revision), Optional.of(snap.commit()), names);
+    }
+
+    /** The split an HF data file's path names, if any (re-exported for tools). */
+    public static Optional<String> splitOfPath(String path) {
+        return Optional.ofNullable(SplitNames.fromFileName(path));
+    }
+}
