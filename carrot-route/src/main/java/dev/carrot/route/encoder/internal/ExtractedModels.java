@@ -14,6 +14,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.Locale;
 import java.util.jar.JarEntry;
 import java.util.regex.Pattern;
 
@@ -46,7 +47,7 @@ final class ExtractedModels {
             JarEntry entry = ((JarURLConnection) connection).getJarEntry();
             if (entry != null && entry.getCrc() >= 0 && entry.getSize() >= 0) {
                 String name = Path.of(entry.getName()).getFileName().toString();
-                index = String.format("%s-%08x-%d.sha256", name, entry.getCrc(), entry.getSize());
+                index = String.format(Locale.ROOT, "%s-%08x-%d.sha256", name, entry.getCrc(), entry.getSize());
                 Hashing.HashedBytes copy = readCopy(modelsDir, index);
                 if (copy != null) {
                     return copy;

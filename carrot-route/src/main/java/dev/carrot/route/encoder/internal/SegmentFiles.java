@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.zip.CRC32C;
 
@@ -242,7 +243,7 @@ public final class SegmentFiles {
             throw new IllegalArgumentException(keys.size() + " keys but " + vectors.size() + " vectors");
         }
         int entryBytes = entryBytes(dimension);
-        String name = String.format("seg-%s-%013d-%016x%s", tag(fingerprintHash), System.currentTimeMillis(),
+        String name = String.format(Locale.ROOT, "seg-%s-%013d-%016x%s", tag(fingerprintHash), System.currentTimeMillis(),
                 ThreadLocalRandom.current().nextLong(), SUFFIX);
         Path target = dir.resolve(name);
         Path temp = dir.resolve(TEMP_PREFIX + name);
