@@ -28,10 +28,11 @@ import java.util.Optional;
  * @param models   the models, in order (empty when the data decides)
  * @param prices   USD per 1M input/output tokens per model, if known
  * @param notes    caveats, in order
+ * @param reference published or independently reproduced results to compare against (free-form JSON), if any
  */
 public record DatasetDescriptor(String name, String title, String format, Source source,
                                 Map<String, List<String>> files, Optional<WideColumns> columns, List<String> models,
-                                Optional<ModelPrices> prices, List<String> notes) {
+                                Optional<ModelPrices> prices, List<String> notes, Optional<JsonNode> reference) {
 
     public static final String FORMAT_LONG = "long";
     public static final String FORMAT_SPROUT_WIDE = "sprout-wide";
@@ -52,6 +53,12 @@ public record DatasetDescriptor(String name, String title, String format, Source
         files = java.util.Collections.unmodifiableMap(f);
         models = List.copyOf(models);
         notes = List.copyOf(notes);
+        reference = reference.map(JsonNode::deepCopy);
+    }
+
+    @Override
+    public Optional<JsonNode> reference() {
+        return reference.map(JsonNode::deepCopy);
     }
 
     /**
@@ -149,7 +156,8 @@ public record DatasetDescriptor(String name, String title, String format, Source
             prices = Optional.of(new ModelPrices(origin, map));
         }
         return new DatasetDescriptor(name, root.path("title").asText(name), text(root, "format", origin), source,
-                files, columns, strings(root.path("models")), prices, strings(root.path("notes")));
+                files, columns, strings(root.path("models")), prices, strings(root.path("notes")),
+                Optional.ofNullable(root.get("reference_results")));
     }
 
     private static String text(JsonNode node, String field, String origin) {

@@ -56,9 +56,12 @@ public final class CarrotTrainer {
      * @param testQuality predicted quality, test rows x models
      * @param testCost    predicted cost in USD, test rows x models
      * @param hyper       chosen hyperparameters and validation scores
+     * @param validationScore how good the variant is on validation (from models fitted on train only): the area
+     *                    under its validation cost-quality curve when there are costs, else its validation quality
+     *                    at mu = 0; NaN without validation prompts
      */
     public record VariantResult(Variant variant, RouterModel model, double[] testQuality, double[] testCost,
-                                Map<String, Object> hyper) {
+                                Map<String, Object> hyper, double validationScore) {
     }
 
     /**
@@ -409,7 +412,19 @@ public final class CarrotTrainer {
                 : priced(prices, data.models(), inModel, emb.tokens(), te, clampMin(p.testCost(), 0));
         double[] testQuality = clamp01(p.testQuality());
         // budget calibration on validation
+        double validationScore = Double.NaN;
+        if (va.length > 0 && kind == CostKind.NONE) {
+            double[] valQ = p.valQuality();
+            double sum = 0;
+            double[] zero = new double[m];
+            for (int i = 0; i < va.length; i++) {
+                int c = dev.carrot.route.model.DecisionRule.choose(valQ, zero, i * m, m, 0, 1, null);
+                sum += quality[va[i] * m + c];
+            }
+            validationScore = sum / va.length;
+        }
         if (va.length > 0 && kind != CostKind.NONE) {
+            BudgetCalibration cal;
             double[] valQ = clamp01(p.valQuality());
             float[] pq = toFloat(valQ);
             float[] tq = toFloat(rows(quality, m, va));
@@ -434,13 +449,14 @@ public final class CarrotTrainer {
                     in[c] = pr.inputPerMillion() / 1e6;
                     out[c] = pr.outputPerMillion() / 1e6;
                 }
-                b.calibration(cd.calibrate(in, out, scale, BudgetCalibration.defaultGrid()));
+                cal = cd.calibrate(in, out, scale, BudgetCalibration.defaultGrid());
             } else {
                 cd = CalibrationData.ofCosts(va.length, m, pq, tq, toFloat(clampMin(p.valCost(), 0)),
                         toFloat(rows(trueCost, m, va)));
-                b.calibration(cd.calibrate(null, null, scale, BudgetCalibration.defaultGrid()));
+                cal = cd.calibrate(null, null, scale, BudgetCalibration.defaultGrid());
             }
-            b.calibrationData(cd);
+            b.calibration(cal).calibrationData(cd);
+            validationScore = validationArea(cal, trueCost, m, va);
         }
         ObjectNode prov = provenance == null ? new ObjectMapper().createObjectNode() : provenance.deepCopy();
         prov.put("variant", v.id());
@@ -450,9 +466,26 @@ public final class CarrotTrainer {
         prov.put("n_train", trv.length);
         prov.put("n_validation", va.length);
         prov.set("trainer_config", new ObjectMapper().valueToTree(config.describe()));
-        prov.set("hyperparameters", new ObjectMapper().valueToTree(p.hyper()));
+        Map<String, Object> hyper = new LinkedHashMap<>(p.hyper());
+        hyper.put(kind == CostKind.NONE ? "validation_quality_at_mu0" : "validation_area", validationScore);
+        prov.set("hyperparameters", new ObjectMapper().valueToTree(hyper));
         b.provenance(prov);
-        return new VariantResult(v, b.build(), testQuality, testCost, p.hyper());
+        return new VariantResult(v, b.build(), testQuality, testCost, hyper, validationScore);
+    }
+
+    /** Area under the validation curve between the cheapest and dearest single model's validation cost. */
+    private static double validationArea(BudgetCalibration cal, double[] trueCost, int m, int[] va) {
+        double lo = Double.POSITIVE_INFINITY;
+        double hi = 0;
+        for (int c = 0; c < m; c++) {
+            double s = 0;
+            for (int r : va) {
+                s += trueCost[r * m + c];
+            }
+            lo = Math.min(lo, s / va.length);
+            hi = Math.max(hi, s / va.length);
+        }
+        return dev.carrot.train.eval.Metrics.area(cal.cost(), cal.quality(), lo, hi);
     }
 
     private static double[] priced(PriceTable prices, List<String> models, InputTokenModel in, int[] tokens, int[] rows,

@@ -1,0 +1,260 @@
+package dev.carrot.train;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.carrot.data.DatasetDescriptor;
+import dev.carrot.data.RoutingDataset;
+import dev.carrot.route.CarrotVersion;
+import dev.carrot.route.PriceTable;
+import dev.carrot.route.Router;
+import dev.carrot.route.encoder.PromptEncoder;
+import dev.carrot.route.model.RouterArtifact;
+import dev.carrot.train.CarrotTrainer.CostKind;
+import dev.carrot.train.CarrotTrainer.VariantResult;
+import dev.carrot.train.eval.Curve;
+import dev.carrot.train.eval.Evaluation;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The whole training job: embed, train, export, check the export, evaluate, write the outputs.
+ *
+ * <pre>
+ * DIR/router/            the variant that did best on validation (Router.load reads it)
+ * DIR/routers/VARIANT/   every trained variant
+ * DIR/curves.csv         router,lambda,cost_per_query,quality on the test split (+ single models, oracle)
+ * DIR/summary.json       the evaluation's numbers
+ * DIR/curves.png         the plot
+ * </pre>
+ */
+public final class TrainJob {
+    private static final Logger LOG = LoggerFactory.getLogger(TrainJob.class);
+    /** Exported routers must reproduce the trainer's own predictions this closely. */
+    public static final double PARITY_TOLERANCE = 1e-5;
+
+    private final TrainerConfig config;
+    private final PromptEncoder encoder;
+    private final Path out;
+    private final Optional<DatasetDescriptor> descriptor;
+
+    public TrainJob(TrainerConfig config, PromptEncoder encoder, Path out, Optional<DatasetDescriptor> descriptor) {
+        this.config = Objects.requireNonNull(config, "config");
+        this.encoder = Objects.requireNonNull(encoder, "encoder");
+        this.out = Objects.requireNonNull(out, "out");
+        this.descriptor = Objects.requireNonNull(descriptor, "descriptor");
+    }
+
+    /**
+     * What the job did.
+     *
+     * @param summary  the summary it wrote
+     * @param training the trained variants
+     */
+    public record Report(Path out, ObjectNode summary, CarrotTrainer.Result training, String defaultVariant) {
+        /** A few lines for the terminal. */
+        public String describe() {
+            StringBuilder sb = new StringBuilder();
+            sb.append(String.format(Locale.ROOT, "%s: %d train, %d test prompts%n", summary.get("dataset").asText(),
+                    summary.get("n_train").asInt(), summary.get("n_test").asInt()));
+            JsonNode bs = summary.get("best_single");
+            sb.append(String.format(Locale.ROOT, "best single model: %s, quality %.4f%s%n", bs.get("model").asText(),
+                    bs.get("quality").asDouble(), bs.get("cost").isNull() ? ""
+                            : String.format(Locale.ROOT, ", cost %.6g USD/query", bs.get("cost").asDouble())));
+            sb.append(String.format(Locale.ROOT, "%-10s %8s %10s %12s%n", "router", "area", "q(lambda0)",
+                    "cost/best"));
+            for (JsonNode r : summary.get("routers")) {
+                sb.append(String.format(Locale.ROOT, "%-10s %8s %10.4f %12s%n", r.get("name").asText(),
+                        r.get("area").isNull() ? "-" : String.format(Locale.ROOT, "%.4f", r.get("area").asDouble()),
+                        r.get("quality_at_lambda0").asDouble(), r.get("cost_to_match_best").isNull() ? "never"
+                                : String.format(Locale.ROOT, "%.3f", r.get("cost_to_match_best").asDouble())));
+            }
+            sb.append("default router (best on validation): ").append(defaultVariant).append(" -> ")
+                    .append(out.resolve("router")).append(System.lineSeparator());
+            sb.append("outputs: ").append(out.toAbsolutePath()).append(System.lineSeparator());
+            return sb.toString();
+        }
+    }
+
+    public Report run(RoutingDataset dataset, Optional<PriceTable> prices, Map<String, Object> command)
+            throws IOException {
+        long t0 = System.nanoTime();
+        // only train, validation and test prompts take part
+        RoutingDataset data = dataset.splitNames().stream().allMatch(s -> s.equals(RoutingDataset.TRAIN)
+                || s.equals(RoutingDataset.VALIDATION) || s.equals(RoutingDataset.TEST)) ? dataset
+                : dataset.splits(RoutingDataset.TRAIN, RoutingDataset.VALIDATION, RoutingDataset.TEST);
+        if (data.size() < dataset.size()) {
+            LOG.info("using {} of {} prompts: splits other than train/validation/test are left out ({})", data.size(),
+                    dataset.size(), dataset.splitCounts());
+        }
+        boolean tokens = data.hasTokens() && prices.isPresent();
+        Embedded emb;
+        try (Progress p = Progress.start("embedding", data.size())) {
+            emb = Embedded.of(data, encoder, tokens, p);
+        }
+        long t1 = System.nanoTime();
+
+        ObjectMapper om = new ObjectMapper();
+        ObjectNode prov = om.createObjectNode();
+        prov.put("carrot_version", CarrotVersion.VERSION);
+        prov.put("created", created());
+        prov.set("command", om.valueToTree(command));
+        ObjectNode ds = prov.putObject("dataset");
+        ds.put("source", data.provenance().source());
+        data.provenance().revision().ifPresent(r -> ds.put("revision", r));
+        data.provenance().commit().ifPresent(c -> ds.put("commit", c));
+        ds.put("content_sha256", data.provenance().contentSha256());
+        ArrayNode files = ds.putArray("files");
+        data.provenance().files().forEach(f -> files.addObject().put("path", f.path()).put("sha256", f.sha256()));
+        ObjectNode dropped = ds.putObject("dropped");
+        data.provenance().dropped().forEach(dropped::put);
+
+        CarrotTrainer.Result result = new CarrotTrainer(config).train(data, emb, prices, prov);
+        long t2 = System.nanoTime();
+
+        // export every variant, and the one best on validation as DIR/router
+        VariantResult best = null;
+        for (VariantResult v : result.variants()) {
+            RouterArtifact.write(v.model(), out.resolve("routers").resolve(v.variant().id()));
+            if (best == null || v.validationScore() > best.validationScore()) {
+                best = v;
+            }
+        }
+        RouterArtifact.write(best.model(), out.resolve("router"));
+        ObjectNode parity = checkParity(result, emb);
+        long t3 = System.nanoTime();
+
+        // evaluate on test
+        int m = data.modelCount();
+        int[] te = result.testRows();
+        double[] trueQ = new double[te.length * m];
+        double[] trueC = new double[te.length * m];
+        double[] allQ = data.qualityMatrix();
+        double[] allC = result.costKind() == CostKind.TOKENS ? CarrotTrainer.pricedCosts(data, prices.get())
+                : data.hasCost() ? data.costMatrix() : new double[data.size() * m];
+        for (int i = 0; i < te.length; i++) {
+            System.arraycopy(allQ, te[i] * m, trueQ, i * m, m);
+            System.arraycopy(allC, te[i] * m, trueC, i * m, m);
+        }
+        boolean hasCost = result.costKind() != CostKind.NONE;
+        Evaluation eval = new Evaluation(data.provenance().source(), result.trainRows().length, data.models(), trueQ,
+                trueC, hasCost);
+        for (VariantResult v : result.variants()) {
+            eval.add(Curve.sweep(v.variant().id(), v.testQuality(), v.testCost(), trueQ, trueC, te.length, m,
+                    result.costScaleUsd(), hasCost ? Curve.paperGrid() : new double[]{0}));
+        }
+        ObjectNode extra = eval.extra();
+        extra.put("cost_kind", result.costKind().name().toLowerCase(Locale.ROOT));
+        extra.put("cost_scale_usd", result.costScaleUsd());
+        extra.put("default_router", best.variant().id());
+        ArrayNode variants = extra.putArray("variants");
+        for (VariantResult v : result.variants()) {
+            ObjectNode o = variants.addObject();
+            o.put("name", v.variant().id());
+            o.put("predictors", String.join("; ", v.model().describe()));
+            o.set("hyperparameters", om.valueToTree(v.hyper()));
+        }
+        extra.set("export_parity", parity);
+        reference(eval).ifPresent(r -> extra.set("reference", r));
+        ObjectNode timing = extra.putObject("seconds");
+        timing.put("embedding", (t1 - t0) / 1e9);
+        timing.put("training", (t2 - t1) / 1e9);
+        timing.put("export_and_check", (t3 - t2) / 1e9);
+        timing.put("total", (System.nanoTime() - t0) / 1e9);
+        eval.write(out);
+        ObjectNode summary = eval.summary();
+        LOG.info("done in {} s: {}", String.format(Locale.ROOT, "%.1f", (System.nanoTime() - t0) / 1e9),
+                out.toAbsolutePath());
+        return new Report(out, summary, result, best.variant().id());
+    }
+
+    /** SOURCE_DATE_EPOCH (reproducible builds) when set, else now. */
+    static String created() {
+        String epoch = System.getenv("SOURCE_DATE_EPOCH");
+        if (epoch != null && epoch.matches("\\d+")) {
+            return Instant.ofEpochSecond(Long.parseLong(epoch)).toString();
+        }
+        return Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
+    }
+
+    /**
+     * Loads every exported router back and checks that it predicts, for each test prompt, what the trainer
+     * predicted, within {@link #PARITY_TOLERANCE} (quality absolute; cost relative to the cost scale).
+     */
+    private ObjectNode checkParity(CarrotTrainer.Result result, Embedded emb) throws IOException {
+        ObjectNode out = new ObjectMapper().createObjectNode();
+        int m = result.data().modelCount();
+        int dim = emb.dimension();
+        int[] te = result.testRows();
+        for (VariantResult v : result.variants()) {
+            double dq = 0;
+            double dc = 0;
+            try (Router r = Router.load(this.out.resolve("routers").resolve(v.variant().id()))) {
+                float[] q = new float[dim];
+                for (int i = 0; i < te.length; i++) {
+                    System.arraycopy(emb.vectors(), te[i] * dim, q, 0, dim);
+                    Router.Prediction p = r.predict(q, emb.tokens() == null ? -1 : emb.tokens()[te[i]]);
+                    for (int c = 0; c < m; c++) {
+                        dq = Math.max(dq, Math.abs(p.quality()[c] - v.testQuality()[i * m + c]));
+                        dc = Math.max(dc, Math.abs(p.costUsd()[c] - v.testCost()[i * m + c]) / result.costScaleUsd());
+                    }
+                }
+            }
+            ObjectNode o = out.putObject(v.variant().id());
+            o.put("max_quality_difference", dq);
+            o.put("max_scaled_cost_difference", dc);
+            if (dq > PARITY_TOLERANCE || dc > PARITY_TOLERANCE) {
+                throw new IllegalStateException(String.format(Locale.ROOT, "exported %s router does not reproduce the"
+                        + " trainer's predictions: max quality difference %.3g, max scaled cost difference %.3g"
+                        + " (tolerance %.0e)", v.variant().id(), dq, dc, PARITY_TOLERANCE));
+            }
+            LOG.info("export check {}: max |quality difference| {}, max |scaled cost difference| {}",
+                    v.variant().id(), String.format(Locale.ROOT, "%.2g", dq), String.format(Locale.ROOT, "%.2g", dc));
+        }
+        return out;
+    }
+
+    /** The descriptor's reference results, with our differences, when the data is the same size. */
+    private Optional<ObjectNode> reference(Evaluation eval) {
+        if (descriptor.isEmpty() || descriptor.get().reference().isEmpty()) {
+            return Optional.empty();
+        }
+        JsonNode ref = descriptor.get().reference().get();
+        ObjectNode out = new ObjectMapper().createObjectNode();
+        out.set("published", ref);
+        boolean sameSplit = ref.path("n_test").asInt() == eval.prompts();
+        out.put("same_test_prompts", sameSplit);
+        List<String> lines = new ArrayList<>();
+        for (Curve c : eval.curves()) {
+            JsonNode r = ref.path("routers").path(c.name());
+            Evaluation.RouterMetrics mm = eval.metrics(c);
+            if (r.has("area")) {
+                ObjectNode d = out.putObject(c.name() + "_vs_reference");
+                d.put("area", mm.area());
+                d.put("reference_area", r.get("area").asDouble());
+                d.put("area_difference", mm.area() - r.get("area").asDouble());
+                d.put("quality_at_lambda0", mm.qualityAtLambda0());
+                d.put("reference_quality_at_lambda0", r.path("quality_at_lambda0").asDouble());
+            }
+            if (ref.path("routers").has("knn")) {
+                lines.add(String.format(Locale.ROOT, "%s: area %.4f (%+.4f vs the reference KNN's %.3f)", c.name(),
+                        mm.area(), mm.area() - ref.path("routers").path("knn").path("area").asDouble(),
+                        ref.path("routers").path("knn").path("area").asDouble()));
+            }
+        }
+        ArrayNode a = out.putArray("comparison");
+        lines.forEach(a::add);
+        return Optional.of(out);
+    }
+}

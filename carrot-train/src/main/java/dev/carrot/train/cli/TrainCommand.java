@@ -1,0 +1,139 @@
+package dev.carrot.train.cli;
+
+import dev.carrot.data.DatasetDescriptor;
+import dev.carrot.data.ModelPrices;
+import dev.carrot.data.RoutingDataset;
+import dev.carrot.route.PriceTable;
+import dev.carrot.route.encoder.EncoderOptions;
+import dev.carrot.route.encoder.Encoders;
+import dev.carrot.route.encoder.PromptEncoder;
+import dev.carrot.train.TrainJob;
+import dev.carrot.train.TrainerConfig;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Callable;
+
+/** {@code carrot train}: the main job. */
+@Command(name = "train", mixinStandardHelpOptions = true,
+        description = {"Train CARROT routers and evaluate them: load a dataset, embed every prompt (with a persistent"
+                + " cache), train quality and cost predictors, choose hyperparameters on training folds and validation,"
+                + " export router artifacts, evaluate on the test split.",
+                "Writes DIR/router/ (the best variant on validation), DIR/routers/<variant>/, DIR/curves.csv,"
+                        + " DIR/summary.json and DIR/curves.png."})
+final class TrainCommand implements Callable<Integer> {
+    @Mixin
+    DataOptions data;
+
+    @Option(names = "--out", paramLabel = "DIR", description = "output folder (default: out/<dataset name>)")
+    Path out;
+
+    @Option(names = "--seed", description = "seed for everything random (default: ${DEFAULT-VALUE})",
+            defaultValue = "42")
+    long seed;
+
+    @Option(names = "--predictors", split = ",", paramLabel = "KIND",
+            description = "router variants to train: knn, logistic, blend (default: all)")
+    Set<String> predictors;
+
+    @Option(names = "--prices", paramLabel = "FILE", description = "price table (carrot or LiteLLM JSON) for data"
+            + " with token counts; default: the dataset descriptor's")
+    Path prices;
+
+    @Option(names = "--cost-scale", paramLabel = "USD|auto", defaultValue = "auto", description = "the cost unit of"
+            + " mu: utility = (1-mu)*quality - mu*cost/scale (default: auto = the dearest model's mean training cost)")
+    String costScale;
+
+    @Option(names = "--epochs", description = "SGD epochs of the logistic and linear models (default:"
+            + " ${DEFAULT-VALUE})", defaultValue = "10")
+    int epochs;
+
+    @Option(names = "--threads", description = "worker threads (default: the number of cores)")
+    Integer threads;
+
+    @Option(names = "--encoder", paramLabel = "DIR", description = "an encoder folder with model.onnx and"
+            + " tokenizer.json (default: the built-in all-MiniLM-L6-v2)")
+    Path encoder;
+
+    @Option(names = "--cache-dir", paramLabel = "DIR", description = "carrot's cache (embeddings, models); default:"
+            + " $CARROT_CACHE_DIR or ~/.cache/carrot")
+    Path cacheDir;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        if (cacheDir != null) {
+            System.setProperty(dev.carrot.route.CarrotHome.CACHE_DIR_PROPERTY, cacheDir.toAbsolutePath().toString());
+        }
+        TrainerConfig cfg = TrainerConfig.defaults().withSeed(seed).withEpochs(epochs)
+                .withCostScaleUsd(costScale.equalsIgnoreCase("auto") ? Double.NaN : parseScale(costScale));
+        if (threads != null) {
+            cfg = cfg.withThreads(threads);
+        }
+        if (predictors != null && !predictors.isEmpty()) {
+            Set<TrainerConfig.Variant> v = EnumSet.noneOf(TrainerConfig.Variant.class);
+            for (String p : predictors) {
+                v.add(TrainerConfig.Variant.parse(p));
+            }
+            cfg = cfg.withVariants(v);
+        }
+        RoutingDataset dataset = data.load();
+        Optional<PriceTable> priceTable = prices != null ? Optional.of(PriceTable.load(prices))
+                : descriptorPrices(data.data, dataset);
+        Path dir = out != null ? out : Path.of("out", safeName(data.data));
+        EncoderOptions eo = new EncoderOptions();
+        try (PromptEncoder base = encoder == null ? Encoders.miniLm(eo) : Encoders.fromDirectory(encoder, eo);
+             PromptEncoder cached = Encoders.cached(base, eo)) {
+            Map<String, Object> command = new LinkedHashMap<>();
+            command.put("command", "carrot train");
+            command.put("data", data.data);
+            TrainJob.Report r = new TrainJob(cfg, cached, dir, data.loader().resolve(data.data).descriptor())
+                    .run(dataset, priceTable, command);
+            spec.commandLine().getOut().println(r.describe());
+            spec.commandLine().getOut().flush();
+        }
+        return 0;
+    }
+
+    private static double parseScale(String s) {
+        try {
+            return Double.parseDouble(s);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--cost-scale must be 'auto' or a number of USD, got '" + s + "'");
+        }
+    }
+
+    /** The descriptor's prices for a dataset with token counts (SPROUT). */
+    static Optional<PriceTable> descriptorPrices(String spec, RoutingDataset d) {
+        if (!d.hasTokens()) {
+            return Optional.empty();
+        }
+        Optional<DatasetDescriptor> desc = DatasetDescriptor.find(spec.contains("@")
+                ? spec.substring(0, spec.indexOf('@')) : spec.replaceFirst("^hf://(datasets/)?", ""));
+        return desc.flatMap(DatasetDescriptor::prices).map(TrainCommand::toTable);
+    }
+
+    static PriceTable toTable(ModelPrices p) {
+        Map<String, PriceTable.Price> m = new LinkedHashMap<>();
+        p.prices().forEach((k, v) -> m.put(k, new PriceTable.Price(v.inputPerMillion(), v.outputPerMillion())));
+        return PriceTable.of(m);
+    }
+
+    static String safeName(String spec) {
+        String s = spec.replaceFirst("^hf://(datasets/)?", "");
+        Path p = Path.of(s);
+        String name = p.getFileName() == null ? s : p.getFileName().toString();
+        name = name.replaceFirst("\\.(parquet|pq|csv|tsv|jsonl|ndjson)(\\.gz)?$", "");
+        return name.replaceAll("[^A-Za-z0-9._-]+", "_");
+    }
+}
