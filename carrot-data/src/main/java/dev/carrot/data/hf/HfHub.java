@@ -35,8 +35,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>For each {@link #download} call the client
  * <ol>
- *   <li>resolves the revision to a commit ({@code GET /api/{datasets|models}/{id}/revision/{revision}}) and
- *       records it in {@code refs/{revision}};</li>
+ *   <li>resolves a branch or tag to a commit ({@code GET /api/{datasets|models}/{id}/revision/{revision}}) and
+ *       records it in {@code refs/{revision}}; a 40-hex commit is used as it is;</li>
  *   <li>lists the files with sizes and hashes ({@code GET /api/.../tree/{commit}?recursive=true}, following
  *       {@code Link: rel="next"} pages), refuses any path that would leave the cache, and keeps those matching
  *       one of the glob patterns (fnmatch semantics, see {@link Globs});</li>
@@ -118,7 +118,8 @@ public final class HfHub {
         String commit;
         List<RemoteFile> remoteFiles;
         try {
-            commit = resolveCommit(repo, revision);
+            // A commit is immutable: no need to ask the Hub what it resolves to (as snapshot_download does).
+            commit = RepoPaths.COMMIT.matcher(revision).matches() ? revision : resolveCommit(repo, revision);
             remoteFiles = listFiles(repo, revision, commit);
         } catch (HfHubException e) {
             if (!canUseCacheAfter(e)) {

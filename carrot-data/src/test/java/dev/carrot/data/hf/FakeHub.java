@@ -62,7 +62,8 @@ import java.util.regex.Pattern;
  *       (127.0.0.2 where it can bind, else another port), unless {@link FakeRepo#redirectLfsToCdn(boolean)} is
  *       off.</li>
  * </ul>
- * Errors carry the Hub's {@code X-Error-Code} ({@code RepoNotFound}, {@code RevisionNotFound},
+ * {@code HEAD} is answered like {@code GET} without a body, as Python's {@code hf_hub_download} uses it to read
+ * a file's metadata. Errors carry the Hub's {@code X-Error-Code} ({@code RepoNotFound}, {@code RevisionNotFound},
  * {@code EntryNotFound}, {@code GatedRepo}) and {@code X-Error-Message} headers and an {@code {"error": ...}} body.
  *
  * <p>Every request is recorded ({@link #requests()}), including its {@code Authorization} and {@code Range}
@@ -421,8 +422,8 @@ public final class FakeHub implements AutoCloseable {
                     return;
                 }
             }
-            if (!ex.getRequestMethod().equals("GET")) {
-                error(ex, 405, null, "only GET is supported by FakeHub");
+            if (!ex.getRequestMethod().equals("GET") && !ex.getRequestMethod().equals("HEAD")) {
+                error(ex, 405, null, "only GET and HEAD are supported by FakeHub");
                 return;
             }
             if (server.equals("cdn")) {
@@ -493,7 +494,7 @@ public final class FakeHub implements AutoCloseable {
                 if (repo.redirectLfs) {
                     ex.getResponseHeaders().set("Location", cdnEndpoint + "/repos/" + file.sha256
                             + "?X-Amz-Signature=fake-signature&response-content-disposition=attachment");
-                    ex.sendResponseHeaders(302, -1);
+                    send(ex, 302, 0);
                     return;
                 }
             }
@@ -598,7 +599,8 @@ public final class FakeHub implements AutoCloseable {
     }
 
     private void serveBytes(HttpExchange ex, FakeFile file) throws IOException {
-        int requestNumber = file.dataRequests.incrementAndGet();
+        boolean head = isHead(ex);
+        int requestNumber = head ? 0 : file.dataRequests.incrementAndGet();
         byte[] content = file.served();
         long length = content.length;
         long start = 0;
@@ -610,7 +612,7 @@ public final class FakeHub implements AutoCloseable {
                 long from = Long.parseLong(m.group(1));
                 if (from >= length) {
                     ex.getResponseHeaders().set("Content-Range", "bytes */" + length);
-                    ex.sendResponseHeaders(416, -1);
+                    send(ex, 416, 0);
                     return;
                 }
                 start = from;
@@ -621,8 +623,8 @@ public final class FakeHub implements AutoCloseable {
         ex.getResponseHeaders().set("Content-Type", "application/octet-stream");
         ex.getResponseHeaders().set("Accept-Ranges", "bytes");
         long bodyLength = length - start;
-        ex.sendResponseHeaders(status, bodyLength == 0 ? -1 : bodyLength);
-        if (bodyLength == 0) {
+        send(ex, status, bodyLength);
+        if (bodyLength == 0 || head) {
             return;
         }
         OutputStream out = ex.getResponseBody();
@@ -657,9 +659,25 @@ public final class FakeHub implements AutoCloseable {
     private static void json(HttpExchange ex, int status, String body) throws IOException {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         ex.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
-        ex.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
-        if (bytes.length > 0) {
+        send(ex, status, bytes.length);
+        if (bytes.length > 0 && !isHead(ex)) {
             ex.getResponseBody().write(bytes);
+        }
+    }
+
+    private static boolean isHead(HttpExchange ex) {
+        return ex.getRequestMethod().equals("HEAD");
+    }
+
+    /** Sends the status line and headers; a HEAD answer announces the length but has no body. */
+    private static void send(HttpExchange ex, int status, long length) throws IOException {
+        if (isHead(ex)) {
+            if (length > 0) {
+                ex.getResponseHeaders().set("Content-Length", String.valueOf(length));
+            }
+            ex.sendResponseHeaders(status, -1);
+        } else {
+            ex.sendResponseHeaders(status, length == 0 ? -1 : length);
         }
     }
 

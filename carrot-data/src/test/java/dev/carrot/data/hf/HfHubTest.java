@@ -220,11 +220,12 @@ class HfHubTest {
     }
 
     @Test
-    void aCommitRevisionWritesNoRef() throws IOException {
+    void aCommitRevisionNeedsNoResolvingAndWritesNoRef() throws IOException {
         HfSnapshot snapshot = download(config(), sprout.commit(), "README.md");
 
         assertThat(snapshot.revision()).isEqualTo(sprout.commit());
         assertThat(repoDir().resolve("refs")).doesNotExist();
+        assertThat(fake.requests()).noneMatch(r -> r.rawPath().contains("/revision/"));
     }
 
     @Test
@@ -348,10 +349,10 @@ class HfHubTest {
         sprout.stallAfter(path, 50_000, Duration.ofSeconds(20));
         long start = System.nanoTime();
 
-        HfSnapshot snapshot = download(config().withTimeout(Duration.ofMillis(300)), "main", path);
+        HfSnapshot snapshot = download(config().withTimeout(Duration.ofMillis(800)), "main", path);
 
         assertThat(snapshot.files().get(0).localPath()).hasBinaryContent(train0);
-        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(15));
         assertThat(fake.requests(r -> r.server().equals("cdn")).get(1).range()).isPresent();
     }
 
@@ -491,6 +492,17 @@ class HfHubTest {
                 .isInstanceOfSatisfying(HfHubException.class, e -> {
                     assertThat(e.kind()).isEqualTo(HfHubException.Kind.NOT_FOUND);
                     assertThat(e).hasMessageContaining("revision 'no-such-branch' not found in datasets/" + REPO_ID);
+                });
+    }
+
+    @Test
+    void notFoundNamesAMissingCommit() {
+        String commit = "0123456789abcdef0123456789abcdef01234567";
+
+        assertThatThrownBy(() -> download(config(), commit, "*"))
+                .isInstanceOfSatisfying(HfHubException.class, e -> {
+                    assertThat(e.kind()).isEqualTo(HfHubException.Kind.NOT_FOUND);
+                    assertThat(e).hasMessageContaining("revision '" + commit + "' not found in datasets/" + REPO_ID);
                 });
     }
 
