@@ -82,7 +82,10 @@ public final class DatasetLoader {
         }
         Path p = Path.of(s);
         if (Files.exists(p)) {
-            return new Resolved(Optional.empty(), Optional.of(p), Optional.empty(), Optional.empty());
+            // a known dataset's file given by path still gets its descriptor (models, reference results)
+            Optional<DatasetDescriptor> known = DatasetDescriptor.known().stream()
+                    .filter(d -> d.source().path().map(k -> sameFile(Path.of(k), p)).orElse(false)).findFirst();
+            return new Resolved(known, Optional.of(p), Optional.empty(), Optional.empty());
         }
         Optional<DatasetDescriptor> byName = DatasetDescriptor.find(s);
         if (byName.isPresent() && byName.get().source().type().equals("local")) {
@@ -111,6 +114,14 @@ public final class DatasetLoader {
                     + " id like org/name");
         }
         return new Resolved(d, Optional.empty(), Optional.of(repo), rev);
+    }
+
+    private static boolean sameFile(Path a, Path b) {
+        try {
+            return Files.exists(a) && Files.isSameFile(a, b);
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     private static String knownNames() {

@@ -416,7 +416,7 @@ public final class CarrotTrainer {
         if (va.length > 0 && kind == CostKind.NONE) {
             double[] valQ = p.valQuality();
             double sum = 0;
-            double[] zero = new double[m];
+            double[] zero = new double[valQ.length];
             for (int i = 0; i < va.length; i++) {
                 int c = dev.carrot.route.model.DecisionRule.choose(valQ, zero, i * m, m, 0, 1, null);
                 sum += quality[va[i] * m + c];

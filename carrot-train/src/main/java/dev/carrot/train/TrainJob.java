@@ -77,7 +77,8 @@ public final class TrainJob {
             for (JsonNode r : summary.get("routers")) {
                 sb.append(String.format(Locale.ROOT, "%-10s %8s %10.4f %12s%n", r.get("name").asText(),
                         r.get("area").isNull() ? "-" : String.format(Locale.ROOT, "%.4f", r.get("area").asDouble()),
-                        r.get("quality_at_lambda0").asDouble(), r.get("cost_to_match_best").isNull() ? "never"
+                        r.get("quality_at_lambda0").asDouble(), r.get("cost_to_match_best").isNull()
+                                ? (summary.get("has_cost").asBoolean() ? "never" : "-")
                                 : String.format(Locale.ROOT, "%.3f", r.get("cost_to_match_best").asDouble())));
             }
             sb.append("default router (best on validation): ").append(defaultVariant).append(" -> ")

@@ -11,6 +11,13 @@ import java.util.logging.Level;
         subcommands = {InspectCommand.class, TrainCommand.class, RouteCommand.class, EmbedCommand.class,
                 CommandLine.HelpCommand.class})
 public final class CarrotCli implements Runnable {
+    /**
+     * Tribuo and OLCUT log every training run through java.util.logging at INFO; their loggers are quietened here and
+     * held strongly, since java.util.logging forgets the level of a logger nobody references.
+     */
+    private static final java.util.List<java.util.logging.Logger> QUIET = java.util.List.of(
+            java.util.logging.Logger.getLogger("org.tribuo"),
+            java.util.logging.Logger.getLogger("com.oracle.labs.mlrg.olcut"));
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -27,9 +34,7 @@ public final class CarrotCli implements Runnable {
     /** Runs the command line and returns its exit code (for tests and embedding). */
     public static int run(String... args) {
         System.setProperty("java.awt.headless", "true");
-        // Tribuo and OLCUT log every training run through java.util.logging at INFO
-        java.util.logging.Logger.getLogger("org.tribuo").setLevel(Level.WARNING);
-        java.util.logging.Logger.getLogger("com.oracle.labs.mlrg.olcut").setLevel(Level.WARNING);
+        QUIET.forEach(l -> l.setLevel(Level.WARNING));
         CommandLine cl = new CommandLine(new CarrotCli());
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
             commandLine.getErr().println("carrot: " + Errors.describe(ex));

@@ -53,7 +53,7 @@ final class TrainCommand implements Callable<Integer> {
     String costScale;
 
     @Option(names = "--epochs", description = "SGD epochs of the logistic and linear models (default:"
-            + " ${DEFAULT-VALUE})", defaultValue = "10")
+            + " ${DEFAULT-VALUE})", defaultValue = "20")
     int epochs;
 
     @Option(names = "--threads", description = "worker threads (default: the number of cores)")
