@@ -48,12 +48,20 @@ public final class TrainJob {
     private final PromptEncoder encoder;
     private final Path out;
     private final Optional<DatasetDescriptor> descriptor;
+    private final Instant created;
 
-    public TrainJob(TrainerConfig config, PromptEncoder encoder, Path out, Optional<DatasetDescriptor> descriptor) {
+    /**
+     * @param descriptor the dataset's descriptor, if it has one (for reference results)
+     * @param created    the creation time recorded in the artifacts' provenance; the same data, configuration, seed
+     *                   and creation time give byte-identical artifacts (see {@link #creationTime()})
+     */
+    public TrainJob(TrainerConfig config, PromptEncoder encoder, Path out, Optional<DatasetDescriptor> descriptor,
+                    Instant created) {
         this.config = Objects.requireNonNull(config, "config");
         this.encoder = Objects.requireNonNull(encoder, "encoder");
         this.out = Objects.requireNonNull(out, "out");
         this.descriptor = Objects.requireNonNull(descriptor, "descriptor");
+        this.created = Objects.requireNonNull(created, "created");
     }
 
     /**
@@ -109,7 +117,7 @@ public final class TrainJob {
         ObjectMapper om = new ObjectMapper();
         ObjectNode prov = om.createObjectNode();
         prov.put("carrot_version", CarrotVersion.VERSION);
-        prov.put("created", created());
+        prov.put("created", created.toString());
         prov.set("command", om.valueToTree(command));
         ObjectNode ds = prov.putObject("dataset");
         ds.put("source", data.provenance().source());
@@ -180,13 +188,16 @@ public final class TrainJob {
         return new Report(out, summary, result, best.variant().id());
     }
 
-    /** SOURCE_DATE_EPOCH (reproducible builds) when set, else now. */
-    static String created() {
+    /**
+     * The creation time to record: {@code SOURCE_DATE_EPOCH} (the reproducible-builds convention) when set, else
+     * now, to the second.
+     */
+    public static Instant creationTime() {
         String epoch = System.getenv("SOURCE_DATE_EPOCH");
         if (epoch != null && epoch.matches("\\d+")) {
-            return Instant.ofEpochSecond(Long.parseLong(epoch)).toString();
+            return Instant.ofEpochSecond(Long.parseLong(epoch));
         }
-        return Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
+        return Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
     }
 
     /**

@@ -33,9 +33,16 @@ public final class CarrotCli implements Runnable {
 
     /** Runs the command line and returns its exit code (for tests and embedding). */
     public static int run(String... args) {
+        return run(new java.io.PrintWriter(System.out, true), new java.io.PrintWriter(System.err, true), args);
+    }
+
+    /** Runs the command line with the given output and error writers; returns the exit code. */
+    public static int run(java.io.PrintWriter out, java.io.PrintWriter err, String... args) {
         System.setProperty("java.awt.headless", "true");
         QUIET.forEach(l -> l.setLevel(Level.WARNING));
         CommandLine cl = new CommandLine(new CarrotCli());
+        cl.setOut(out);
+        cl.setErr(err);
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
             commandLine.getErr().println("carrot: " + Errors.describe(ex));
             if (Boolean.getBoolean("carrot.debug")) {

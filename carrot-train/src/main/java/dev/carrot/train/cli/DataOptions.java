@@ -17,8 +17,30 @@ final class DataOptions {
     @Option(names = "--revision", paramLabel = "REV", description = "HF revision (branch, tag or commit) to use")
     String revision;
 
+    @Option(names = "--hf-endpoint", paramLabel = "URL", description = "HuggingFace Hub endpoint (default: $HF_ENDPOINT"
+            + " or https://huggingface.co)")
+    java.net.URI hfEndpoint;
+
+    @Option(names = "--hf-cache", paramLabel = "DIR", description = "HuggingFace Hub cache (default: $HF_HUB_CACHE,"
+            + " $HF_HOME/hub or ~/.cache/huggingface/hub)")
+    java.nio.file.Path hfCache;
+
+    @Option(names = "--offline", description = "use only the HF cache, never the network (like HF_HUB_OFFLINE=1)")
+    boolean offline;
+
     DatasetLoader loader() {
-        return new DatasetLoader(DatasetLoader.Options.defaults().withRevision(revision));
+        DatasetLoader.Options o = DatasetLoader.Options.defaults().withRevision(revision);
+        dev.carrot.data.hf.HfConfig hf = o.hf();
+        if (hfEndpoint != null) {
+            hf = hf.withEndpoint(hfEndpoint);
+        }
+        if (hfCache != null) {
+            hf = hf.withHubCache(hfCache);
+        }
+        if (offline) {
+            hf = hf.withOffline(true);
+        }
+        return new DatasetLoader(new DatasetLoader.Options(hf, o.revision(), o.splitPolicy(), o.listener()));
     }
 
     RoutingDataset load() throws IOException {

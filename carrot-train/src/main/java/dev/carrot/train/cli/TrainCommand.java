@@ -97,8 +97,8 @@ final class TrainCommand implements Callable<Integer> {
             Map<String, Object> command = new LinkedHashMap<>();
             command.put("command", "carrot train");
             command.put("data", data.data);
-            TrainJob.Report r = new TrainJob(cfg, cached, dir, data.loader().resolve(data.data).descriptor())
-                    .run(dataset, priceTable, command);
+            TrainJob.Report r = new TrainJob(cfg, cached, dir, data.loader().resolve(data.data).descriptor(),
+                    TrainJob.creationTime()).run(dataset, priceTable, command);
             spec.commandLine().getOut().println(r.describe());
             spec.commandLine().getOut().flush();
         }

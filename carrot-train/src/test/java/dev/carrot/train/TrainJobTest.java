@@ -1,0 +1,138 @@
+package dev.carrot.train;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.carrot.data.DatasetDescriptor;
+import dev.carrot.data.RoutingDataset;
+import dev.carrot.route.Decision;
+import dev.carrot.route.RouteOptions;
+import dev.carrot.route.Router;
+import dev.carrot.route.model.CostModel;
+import dev.carrot.route.model.PredictorSpec;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The whole job on a sample of routerbench_subset: outputs, export parity, determinism, routing from the artifact. */
+class TrainJobTest {
+    static final Instant CREATED = Instant.parse("2026-01-01T00:00:00Z");
+
+    @TempDir
+    static Path tmp;
+
+    static RoutingDataset data;
+    static TrainJob.Report report;
+
+    static TrainerConfig config() {
+        return TrainerConfig.defaults().withEpochs(5).withL2Grid(1e-4, 1e-2).withThreads(2);
+    }
+
+    @BeforeAll
+    static void train() throws IOException {
+        data = Fixtures.sample(Fixtures.load(Fixtures.routerbenchFile()), 6);
+        report = new TrainJob(config(), Fixtures.encoder(), tmp.resolve("run1"),
+                Optional.of(DatasetDescriptor.load("routerbench_subset")), CREATED)
+                .run(data, Optional.empty(), Map.of("test", "TrainJobTest"));
+    }
+
+    @Test
+    void writesEveryOutput() throws IOException {
+        Path out = tmp.resolve("run1");
+        for (String f : List.of("curves.csv", "summary.json", "curves.png", "router/manifest.json",
+                "routers/knn/manifest.json", "routers/logistic/manifest.json", "routers/blend/manifest.json")) {
+            assertThat(out.resolve(f)).as(f).isRegularFile();
+        }
+        byte[] png = Files.readAllBytes(out.resolve("curves.png"));
+        assertThat(png).startsWith(0x89, 'P', 'N', 'G');
+        List<String> csv = Files.readAllLines(out.resolve("curves.csv"));
+        assertThat(csv.get(0)).isEqualTo("router,lambda,cost_per_query,quality");
+        // 3 routers x 1001 lambdas, 11 single models, the oracle
+        assertThat(csv).hasSize(1 + 3 * 1001 + 11 + 1);
+        assertThat(csv).anyMatch(l -> l.startsWith("model:gpt-4-1106-preview,,"));
+        assertThat(csv.get(csv.size() - 1)).startsWith("oracle,,");
+
+        JsonNode s = new ObjectMapper().readTree(out.resolve("summary.json").toFile());
+        assertThat(s.get("n_train").asInt()).isEqualTo(data.indicesOf("train", "validation").length);
+        assertThat(s.get("n_test").asInt()).isEqualTo(data.indicesOf("test").length);
+        assertThat(s.get("best_single").get("model").asText()).isNotEmpty();
+        assertThat(s.get("oracle").get("quality").asDouble()).isGreaterThanOrEqualTo(s.get("best_single")
+                .get("quality").asDouble());
+        assertThat(s.get("routers")).hasSize(3);
+        for (JsonNode r : s.get("routers")) {
+            assertThat(r.get("area").asDouble()).isBetween(0.3, 1.0);
+            assertThat(r.has("quality_at_lambda0")).isTrue();
+            assertThat(r.has("cost_to_match_best")).isTrue();
+        }
+        assertThat(s.get("cost_kind").asText()).isEqualTo("direct");
+        assertThat(s.get("reference").get("published").get("routers").get("knn").get("area").asDouble())
+                .isEqualTo(0.846);
+        assertThat(s.get("reference").get("same_test_prompts").asBoolean()).isFalse();
+    }
+
+    @Test
+    void exportedRoutersReproduceTheTrainersPredictions() throws IOException {
+        JsonNode parity = new ObjectMapper().readTree(tmp.resolve("run1/summary.json").toFile()).get("export_parity");
+        for (String v : List.of("knn", "logistic", "blend")) {
+            assertThat(parity.get(v).get("max_quality_difference").asDouble()).isLessThanOrEqualTo(1e-5);
+            assertThat(parity.get(v).get("max_scaled_cost_difference").asDouble()).isLessThanOrEqualTo(1e-5);
+        }
+        // and the predictors are what the variant names say
+        var knn = report.training().variant(TrainerConfig.Variant.KNN).model();
+        assertThat(knn.quality()).isInstanceOf(PredictorSpec.Knn.class);
+        assertThat(((CostModel.Direct) knn.cost()).costUsd()).isInstanceOf(PredictorSpec.Knn.class);
+        var logistic = report.training().variant(TrainerConfig.Variant.LOGISTIC).model();
+        assertThat(((PredictorSpec.Linear) logistic.quality()).link()).isEqualTo(PredictorSpec.Link.SIGMOID);
+        assertThat(report.training().variant(TrainerConfig.Variant.BLEND).model().quality())
+                .isInstanceOf(PredictorSpec.Blend.class);
+        assertThat(knn.calibration()).isPresent();
+        assertThat(knn.provenance().get("dataset_sha256").asText()).isEqualTo(data.provenance().contentSha256());
+        assertThat(knn.provenance().get("created").asText()).isEqualTo(CREATED.toString());
+        assertThat(knn.provenance().get("trainer_config").get("seed").asLong()).isEqualTo(42);
+    }
+
+    @Test
+    void theSameDataConfigAndSeedGiveByteIdenticalArtifacts() throws IOException {
+        new TrainJob(config(), Fixtures.encoder(), tmp.resolve("run2"),
+                Optional.of(DatasetDescriptor.load("routerbench_subset")), CREATED)
+                .run(data, Optional.empty(), Map.of("test", "TrainJobTest"));
+        Path a = tmp.resolve("run1/routers");
+        Path b = tmp.resolve("run2/routers");
+        List<Path> files;
+        try (Stream<Path> s = Files.walk(a)) {
+            files = s.filter(Files::isRegularFile).toList();
+        }
+        assertThat(files).hasSizeGreaterThan(10);
+        for (Path f : files) {
+            assertThat(Files.readAllBytes(b.resolve(a.relativize(f)))).as(a.relativize(f).toString())
+                    .isEqualTo(Files.readAllBytes(f));
+        }
+    }
+
+    @Test
+    void theDefaultArtifactRoutesTextAndBudgetsLandNearTheirTarget() throws IOException {
+        try (Router r = Router.load(tmp.resolve("run1/router"))) {
+            assertThat(r.models()).isEqualTo(data.models());
+            Decision d = r.route("Write a Python function that returns the n-th Fibonacci number.", 0.0);
+            assertThat(d.receipts()).hasSize(11);
+            assertThat(data.models()).contains(d.model());
+            Decision cheap = r.route("Write a Python function that returns the n-th Fibonacci number.", 1.0);
+            assertThat(cheap.chosen().costUsd()).isLessThanOrEqualTo(d.chosen().costUsd());
+            var cal = r.calibration().orElseThrow();
+            double target = (cal.cost()[0] + cal.cost()[cal.size() - 1]) / 2;
+            var choice = r.budgetChoice(target);
+            assertThat(choice.reachable()).isTrue();
+            assertThat(choice.validationCost()).isLessThanOrEqualTo(target);
+        }
+    }
+}
