@@ -1,0 +1,135 @@
+package dev.carrot.route;
+
+import dev.carrot.route.encoder.Encoders;
+import dev.carrot.route.encoder.PromptEncoder;
+import dev.carrot.route.model.CostModel;
+import dev.carrot.route.model.EncoderRef;
+import dev.carrot.route.model.InputTokenModel;
+import dev.carrot.route.model.PredictorSpec;
+import dev.carrot.route.model.RouterModel;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Routers are shared by many threads: concurrent decisions must equal the single-threaded ones, exactly. */
+class RouterConcurrencyTest {
+    private static final int MODELS = 5;
+    private static final int DIM = 384;
+
+    private static float[] unit(SplittableRandom r, int n) {
+        float[] v = new float[n * DIM];
+        for (int i = 0; i < n; i++) {
+            double norm = 0;
+            for (int j = 0; j < DIM; j++) {
+                v[i * DIM + j] = (float) r.nextGaussian();
+                norm += v[i * DIM + j] * v[i * DIM + j];
+            }
+            for (int j = 0; j < DIM; j++) {
+                v[i * DIM + j] /= (float) Math.sqrt(norm);
+            }
+        }
+        return v;
+    }
+
+    private static RouterModel model(EncoderRef enc) {
+        SplittableRandom r = new SplittableRandom(17);
+        int n = 2000;
+        float[] q = new float[n * MODELS];
+        float[] out = new float[n * MODELS];
+        for (int i = 0; i < q.length; i++) {
+            q[i] = r.nextInt(2);
+            out[i] = 10 + r.nextInt(1000);
+        }
+        float[] w = new float[MODELS * DIM];
+        for (int i = 0; i < w.length; i++) {
+            w[i] = (float) r.nextGaussian();
+        }
+        java.util.Map<String, PriceTable.Price> prices = new java.util.LinkedHashMap<>();
+        List<String> names = new ArrayList<>();
+        for (int m = 0; m < MODELS; m++) {
+            names.add("m" + m);
+            prices.put("m" + m, new PriceTable.Price(m + 0.5, 2 * m + 1));
+        }
+        return RouterModel.builder().models(names).encoder(enc).prices(PriceTable.of(prices))
+                .knnEmbeddings(unit(r, n))
+                .quality(new PredictorSpec.Blend(0.5, new PredictorSpec.Knn(64, MODELS, q),
+                        new PredictorSpec.Linear(MODELS, DIM, w, new float[MODELS], PredictorSpec.Link.SIGMOID)))
+                .cost(new CostModel.Tokens(new InputTokenModel(new double[MODELS], new double[]{1, 1, 1, 1, 1},
+                        new double[]{50, 50, 50, 50, 50}), new PredictorSpec.Knn(16, MODELS, out)))
+                .costScaleUsd(0.002).build();
+    }
+
+    @Test
+    void eightThreadsMakeExactlyTheSingleThreadedDecisions() throws Exception {
+        try (PromptEncoder encoder = Encoders.miniLm()) {
+            var info = encoder.info();
+            Router router = Router.of(model(new EncoderRef(info.id(), info.onnxSha256(), info.dimension(),
+                    info.maxTokens())), encoder);
+            int n = 10_000;
+            float[] queries = unit(new SplittableRandom(99), n);
+            double[] mus = new double[n];
+            for (int i = 0; i < n; i++) {
+                mus[i] = (i % 11) / 10.0;
+            }
+            List<String> texts = new ArrayList<>();
+            for (int i = 0; i < 240; i++) {
+                texts.add("Prompt number " + i + ": " + "explain the difference between ".repeat(1 + i % 5)
+                        + (i % 3 == 0 ? "lists and tuples in Python" : "a stack and a queue"));
+            }
+            String[] expected = new String[n];
+            double[] expectedMargin = new double[n];
+            float[] q = new float[DIM];
+            for (int i = 0; i < n; i++) {
+                System.arraycopy(queries, i * DIM, q, 0, DIM);
+                Decision d = router.route(q.clone(), 37, mus[i], RouteOptions.defaults());
+                expected[i] = d.model();
+                expectedMargin[i] = d.margin();
+            }
+            List<Decision> expectedText = new ArrayList<>();
+            for (String t : texts) {
+                expectedText.add(router.route(t, 0.3));
+            }
+
+            ExecutorService pool = Executors.newFixedThreadPool(8);
+            try {
+                List<Future<Integer>> jobs = new ArrayList<>();
+                for (int t = 0; t < 8; t++) {
+                    final int offset = t * 1250;
+                    jobs.add(pool.submit((Callable<Integer>) () -> {
+                        int mismatches = 0;
+                        float[] mine = new float[DIM];
+                        // every thread goes over all queries, starting at a different place
+                        for (int j = 0; j < n; j++) {
+                            int i = (offset + j) % n;
+                            System.arraycopy(queries, i * DIM, mine, 0, DIM);
+                            Decision d = router.route(mine.clone(), 37, mus[i], RouteOptions.defaults());
+                            if (!d.model().equals(expected[i]) || d.margin() != expectedMargin[i]) {
+                                mismatches++;
+                            }
+                        }
+                        for (int j = 0; j < texts.size(); j += 8) {
+                            int i = (j + offset) % texts.size();
+                            if (!router.route(texts.get(i), 0.3).equals(expectedText.get(i))) {
+                                mismatches++;
+                            }
+                        }
+                        return mismatches;
+                    }));
+                }
+                for (Future<Integer> f : jobs) {
+                    assertThat(f.get()).isZero();
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+        }
+    }
+}
