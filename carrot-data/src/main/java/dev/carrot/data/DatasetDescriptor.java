@@ -68,8 +68,10 @@ public record DatasetDescriptor(String name, String title, String format, Source
      * @param repo     HF repo id ({@code org/name}) for {@code hf-dataset}
      * @param revision pinned revision for {@code hf-dataset}
      * @param path     file path for {@code local}, relative to the working directory
+     * @param sha256   SHA-256 of the file for {@code local}, when known: a file with this hash is this dataset
      */
-    public record Source(String type, Optional<String> repo, Optional<String> revision, Optional<String> path) {
+    public record Source(String type, Optional<String> repo, Optional<String> revision, Optional<String> path,
+                         Optional<String> sha256) {
         public Source {
             Objects.requireNonNull(type, "type");
         }
@@ -129,7 +131,7 @@ public record DatasetDescriptor(String name, String title, String format, Source
         String name = text(root, "name", origin);
         JsonNode src = root.path("source");
         Source source = new Source(text(src, "type", origin), opt(src, "repo"), opt(src, "revision"),
-                opt(src, "path"));
+                opt(src, "path"), opt(src, "sha256"));
         Map<String, List<String>> files = new LinkedHashMap<>();
         root.path("files").fields().forEachRemaining(e -> files.put(e.getKey(), strings(e.getValue())));
         Optional<WideColumns> columns = Optional.empty();

@@ -175,7 +175,7 @@ public final class TrainJob {
             o.set("hyperparameters", om.valueToTree(v.hyper()));
         }
         extra.set("export_parity", parity);
-        reference(eval).ifPresent(r -> extra.set("reference", r));
+        reference(eval, data).ifPresent(r -> extra.set("reference", r));
         ObjectNode timing = extra.putObject("seconds");
         timing.put("embedding", (t1 - t0) / 1e9);
         timing.put("training", (t2 - t1) / 1e9);
@@ -238,8 +238,14 @@ public final class TrainJob {
     }
 
     /** The descriptor's reference results, with our differences, when the data is the same size. */
-    private Optional<ObjectNode> reference(Evaluation eval) {
+    private Optional<ObjectNode> reference(Evaluation eval, RoutingDataset data) {
         if (descriptor.isEmpty() || descriptor.get().reference().isEmpty()) {
+            return Optional.empty();
+        }
+        Optional<String> sha = descriptor.get().source().sha256();
+        if (sha.isPresent() && data.provenance().files().stream().noneMatch(f -> f.sha256().equals(sha.get()))) {
+            LOG.info("the data is not the file descriptor {} describes (SHA-256 differs): no reference comparison",
+                    descriptor.get().name());
             return Optional.empty();
         }
         JsonNode ref = descriptor.get().reference().get();

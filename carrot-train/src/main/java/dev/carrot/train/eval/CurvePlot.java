@@ -1,6 +1,7 @@
 package dev.carrot.train.eval;
 
 import dev.carrot.train.AtomicFiles;
+import org.knowm.xchart.AnnotationText;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
@@ -30,17 +31,29 @@ public final class CurvePlot {
         AtomicFiles.write(png, out -> BitmapEncoder.saveBitmap(chart, out, BitmapEncoder.BitmapFormat.PNG));
     }
 
+    /** A file name without folders and extension, or an HF repo id. */
+    static String shortName(String source) {
+        String s = source.replaceFirst("^hf://datasets/", "");
+        if (s.contains("/") && !source.startsWith("hf://")) {
+            s = s.substring(s.lastIndexOf('/') + 1);
+        }
+        return s.replaceFirst("\\.(parquet|pq|csv|tsv|jsonl|ndjson)(\\.gz)?$", "");
+    }
+
     static XYChart chart(Evaluation e, List<String> models, boolean hasCost) {
         XYChart chart = new XYChartBuilder().width(1000).height(700)
-                .title("CARROT on " + e.summary().get("dataset").asText() + " (" + e.prompts() + " test prompts)")
+                .title("CARROT on " + shortName(e.summary().get("dataset").asText()) + " (" + e.prompts()
+                        + " test prompts)")
                 .xAxisTitle(hasCost ? "mean cost per query (USD, log scale)" : "quality-only data: no cost")
                 .yAxisTitle("mean quality").build();
         Styler st = chart.getStyler();
-        chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideSE);
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
         chart.getStyler().setXAxisLogarithmic(hasCost);
         chart.getStyler().setChartBackgroundColor(Color.WHITE);
         chart.getStyler().setPlotGridLinesColor(new Color(0xdd, 0xdd, 0xdd));
         chart.getStyler().setMarkerSize(8);
+        chart.getStyler().setAnnotationTextFontColor(new Color(0x44, 0x44, 0x44));
+        chart.getStyler().setAnnotationTextFont(new java.awt.Font(java.awt.Font.SANS_SERIF, java.awt.Font.PLAIN, 10));
         st.setDecimalPattern("#.####");
         int color = 0;
         for (Curve c : e.curves()) {
@@ -75,6 +88,9 @@ public final class CurvePlot {
             s.setMarker(SeriesMarkers.DIAMOND);
             s.setMarkerColor(new Color(0x55, 0x55, 0x55));
             s.setShowInLegend(false);
+            String label = models.get(j).substring(models.get(j).lastIndexOf('/') + 1);
+            chart.addAnnotation(new AnnotationText(label.length() > 28 ? label.substring(0, 27) + "." : label, x,
+                    e.singleQuality(j) + 0.006, false));
         }
         XYSeries o = chart.addSeries("oracle", List.of(hasCost ? Math.max(e.oracleCost(), 1e-9) : 1.5),
                 List.of(e.oracleQuality()));
