@@ -14,6 +14,7 @@ import dev.carrot.route.model.RouterArtifact;
 import dev.carrot.train.CarrotTrainer.CostKind;
 import dev.carrot.train.CarrotTrainer.VariantResult;
 import dev.carrot.train.eval.Curve;
+import dev.carrot.train.eval.EvalJob;
 import dev.carrot.train.eval.Evaluation;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,6 +38,8 @@ import java.util.Optional;
  * DIR/curves.csv         router,lambda,cost_per_query,quality on the test split (+ single models, oracle)
  * DIR/summary.json       the evaluation's numbers
  * DIR/curves.png         the plot
+ * DIR/eval/              the paper's evaluation: curves with baselines, metrics with bootstrap intervals, per task,
+ *                        budget calibration (see {@link EvalJob})
  * </pre>
  */
 public final class TrainJob {
@@ -49,6 +52,7 @@ public final class TrainJob {
     private final Path out;
     private final Optional<DatasetDescriptor> descriptor;
     private final Instant created;
+    private final EvalJob.Options evalOptions;
 
     /**
      * @param descriptor the dataset's descriptor, if it has one (for reference results)
@@ -62,6 +66,21 @@ public final class TrainJob {
         this.out = Objects.requireNonNull(out, "out");
         this.descriptor = Objects.requireNonNull(descriptor, "descriptor");
         this.created = Objects.requireNonNull(created, "created");
+        this.evalOptions = new EvalJob.Options(1000, config.seed());
+    }
+
+    private TrainJob(TrainJob base, EvalJob.Options evalOptions) {
+        this.config = base.config;
+        this.encoder = base.encoder;
+        this.out = base.out;
+        this.descriptor = base.descriptor;
+        this.created = base.created;
+        this.evalOptions = Objects.requireNonNull(evalOptions, "evalOptions");
+    }
+
+    /** The same job with other evaluation settings (bootstrap replicates). */
+    public TrainJob withEvalOptions(EvalJob.Options options) {
+        return new TrainJob(this, options);
     }
 
     /**
@@ -180,12 +199,52 @@ public final class TrainJob {
         timing.put("embedding", (t1 - t0) / 1e9);
         timing.put("training", (t2 - t1) / 1e9);
         timing.put("export_and_check", (t3 - t2) / 1e9);
+        eval.write(out);
+        long t4 = System.nanoTime();
+        // the paper's evaluation: baselines, bootstrap intervals, per task, budget calibration
+        List<EvalJob.Routed> routed = new ArrayList<>();
+        routed.add(routed(best));
+        for (VariantResult v : result.variants()) {
+            if (v != best) {
+                routed.add(routed(v));
+            }
+        }
+        new EvalJob(evalOptions).run(new EvalJob.Input(data.provenance().source(), result.trainRows().length,
+                data.models(), trueQ, trueC, hasCost, tasks(data, te), columnMeans(allQ, m, result.trainRows()),
+                columnMeans(allC, m, result.trainRows()), result.costScaleUsd(), routed), out.resolve("eval"));
+        timing.put("paper_evaluation", (System.nanoTime() - t4) / 1e9);
         timing.put("total", (System.nanoTime() - t0) / 1e9);
         eval.write(out);
         ObjectNode summary = eval.summary();
         LOG.info("done in {} s: {}", String.format(Locale.ROOT, "%.1f", (System.nanoTime() - t0) / 1e9),
                 out.toAbsolutePath());
         return new Report(out, summary, result, best.variant().id());
+    }
+
+    private static EvalJob.Routed routed(VariantResult v) {
+        return new EvalJob.Routed(v.variant().id(), v.testQuality(), v.testCost(), v.model().calibration());
+    }
+
+    /** Task labels of the given rows, or null when the data has none. */
+    static String[] tasks(RoutingDataset data, int[] rows) {
+        if (!data.hasTasks()) {
+            return null;
+        }
+        String[] t = new String[rows.length];
+        for (int i = 0; i < rows.length; i++) {
+            t[i] = data.task(rows[i]).orElse(null);
+        }
+        return t;
+    }
+
+    static double[] columnMeans(double[] a, int m, int[] rows) {
+        double[] out = new double[m];
+        for (int r : rows) {
+            for (int j = 0; j < m; j++) {
+                out[j] += a[r * m + j] / rows.length;
+            }
+        }
+        return out;
     }
 
     /**

@@ -81,6 +81,31 @@ class TrainJobTest {
     }
 
     @Test
+    void runsThePapersEvaluationWithBaselinesIntervalsTasksAndCalibration() throws IOException {
+        Path eval = tmp.resolve("run1/eval");
+        for (String f : List.of("curves.csv", "curves.png", "curves.svg", "metrics.csv", "per_task.csv",
+                "per_task.png", "per_task.svg", "calibration.csv", "calibration.png", "calibration.svg",
+                "eval.json")) {
+            assertThat(eval.resolve(f)).as(f).isRegularFile();
+        }
+        String curves = Files.readString(eval.resolve("curves.csv"));
+        assertThat(curves).contains("random-mix(").contains("routerbench-style(").contains("two-model(")
+                .contains("shuffled(");
+        List<String> metrics = Files.readAllLines(eval.resolve("metrics.csv"));
+        assertThat(metrics.get(0)).isEqualTo("router,metric,value,ci_low,ci_high,defined_fraction");
+        assertThat(metrics).anyMatch(l -> l.startsWith("knn,area,"))
+                .anyMatch(l -> l.startsWith("knn,quality_at_10%_of_dearest_cost,"));
+        JsonNode e = new ObjectMapper().readTree(eval.resolve("eval.json").toFile());
+        assertThat(e.get("main_router").asText()).isEqualTo(report.defaultVariant());
+        assertThat(e.get("per_task").fieldNames()).toIterable().containsExactlyInAnyOrder("arc-challenge", "mbpp",
+                "winogrande");
+        assertThat(e.get("calibration")).hasSize(3);
+        for (JsonNode c : e.get("calibration")) {
+            assertThat(c.get("median_abs_relative_cost_error").asDouble()).isLessThan(1.0);
+        }
+    }
+
+    @Test
     void exportedRoutersReproduceTheTrainersPredictions() throws IOException {
         JsonNode parity = new ObjectMapper().readTree(tmp.resolve("run1/summary.json").toFile()).get("export_parity");
         for (String v : List.of("knn", "logistic", "blend")) {

@@ -67,6 +67,10 @@ final class TrainCommand implements Callable<Integer> {
             + " $CARROT_CACHE_DIR or ~/.cache/carrot")
     Path cacheDir;
 
+    @Option(names = "--bootstrap", description = "bootstrap replicates of the evaluation's confidence intervals"
+            + " (default: ${DEFAULT-VALUE})", defaultValue = "1000")
+    int bootstrap;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -98,7 +102,8 @@ final class TrainCommand implements Callable<Integer> {
             command.put("command", "carrot train");
             command.put("data", data.data);
             TrainJob.Report r = new TrainJob(cfg, cached, dir, data.loader().resolve(data.data).descriptor(),
-                    TrainJob.creationTime()).run(dataset, priceTable, command);
+                    TrainJob.creationTime()).withEvalOptions(new dev.carrot.train.eval.EvalJob.Options(bootstrap, seed))
+                    .run(dataset, priceTable, command);
             spec.commandLine().getOut().println(r.describe());
             spec.commandLine().getOut().flush();
         }

@@ -1,0 +1,189 @@
+package dev.carrot.train.cli;
+
+import dev.carrot.data.RoutingDataset;
+import dev.carrot.route.PriceTable;
+import dev.carrot.route.Router;
+import dev.carrot.route.encoder.EncoderOptions;
+import dev.carrot.route.encoder.Encoders;
+import dev.carrot.route.encoder.PromptEncoder;
+import dev.carrot.route.model.CostModel;
+import dev.carrot.train.Embedded;
+import dev.carrot.train.Progress;
+import dev.carrot.train.eval.EvalJob;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+
+/** {@code carrot eval}: the paper's evaluation of trained routers on a dataset's test split. */
+@Command(name = "eval", mixinStandardHelpOptions = true,
+        description = {"Evaluate trained routers on the test split: curves over lambda with baselines (single models,"
+                + " oracle, random mixing, RouterBench-style, two-model threshold, shuffled control), metrics with 95%"
+                + " bootstrap intervals, per-task metrics, budget calibration. CSV, PNG and SVG.",
+                "--router takes one artifact, or the output folder of carrot train (all its variants, the default"
+                        + " router first)."})
+final class EvalCommand implements Callable<Integer> {
+    @Mixin
+    DataOptions data;
+
+    @Option(names = "--router", required = true, paramLabel = "DIR", description = "a router artifact, or a carrot"
+            + " train output folder")
+    Path router;
+
+    @Option(names = "--out", paramLabel = "DIR", description = "output folder (default: <router>/eval or"
+            + " <train output>/eval)")
+    Path out;
+
+    @Option(names = "--bootstrap", description = "bootstrap replicates (default: ${DEFAULT-VALUE})",
+            defaultValue = "1000")
+    int bootstrap;
+
+    @Option(names = "--seed", description = "seed of the bootstrap and the randomised baselines (default:"
+            + " ${DEFAULT-VALUE})", defaultValue = "42")
+    long seed;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        List<Path> dirs = artifacts(router);
+        RoutingDataset d = data.load();
+        int[] te = d.indicesOf(RoutingDataset.TEST);
+        int[] trv = d.indicesOf(RoutingDataset.TRAIN, RoutingDataset.VALIDATION);
+        if (te.length == 0) {
+            throw new IllegalArgumentException("dataset " + data.data + " has no test prompts (splits "
+                    + d.splitCounts() + ")");
+        }
+        RoutingDataset test = d.select(te, "test split");
+        int m = d.modelCount();
+        List<EvalJob.Routed> routed = new ArrayList<>();
+        double[] trueC = null;
+        double[] allC = null;
+        boolean hasCost = false;
+        double scale = 1;
+        EncoderOptions eo = new EncoderOptions();
+        try (PromptEncoder enc = Encoders.cached(Encoders.miniLm(eo), eo)) {
+            Embedded emb = null;
+            for (Path dir : dirs) {
+                try (Router r = Router.load(dir, enc)) {
+                    if (!r.models().equals(d.models())) {
+                        throw new IllegalArgumentException("router " + dir + " routes between " + r.models()
+                                + " but dataset " + data.data + " has " + d.models());
+                    }
+                    if (emb == null) {
+                        try (Progress p = Progress.start("embedding test prompts", test.size())) {
+                            emb = Embedded.of(test, enc, true, p);
+                        }
+                        CostModel cm = r.model().cost();
+                        hasCost = !(cm instanceof CostModel.None);
+                        scale = r.model().costScaleUsd();
+                        allC = cm instanceof CostModel.Tokens ? priced(d, r.prices().orElseThrow())
+                                : cm instanceof CostModel.Direct ? d.costMatrix() : new double[d.size() * m];
+                        trueC = rows(allC, m, te);
+                    }
+                    double[] pq = new double[te.length * m];
+                    double[] pc = new double[te.length * m];
+                    float[] q = new float[emb.dimension()];
+                    for (int i = 0; i < te.length; i++) {
+                        System.arraycopy(emb.vectors(), i * emb.dimension(), q, 0, emb.dimension());
+                        Router.Prediction p = r.predict(q, emb.tokens()[i]);
+                        System.arraycopy(p.quality(), 0, pq, i * m, m);
+                        System.arraycopy(p.costUsd(), 0, pc, i * m, m);
+                    }
+                    String name = r.model().provenance().path("variant").asText(dir.getFileName().toString());
+                    routed.add(new EvalJob.Routed(name, pq, pc, r.calibration()));
+                }
+            }
+        }
+        double[] allQ = d.qualityMatrix();
+        // DIR/router -> DIR/eval; a train output DIR -> DIR/eval
+        Path outDir = out != null ? out : Files.isRegularFile(router.resolve("manifest.json"))
+                ? router.toAbsolutePath().getParent().resolve("eval") : router.resolve("eval");
+        new EvalJob(new EvalJob.Options(bootstrap, seed)).run(new EvalJob.Input(d.provenance().source(), trv.length,
+                d.models(), rows(allQ, m, te), trueC, hasCost, tasks(d, te), means(allQ, m, trv), means(allC, m, trv),
+                scale, routed), outDir);
+        spec.commandLine().getOut().printf(Locale.ROOT, "evaluated %d router(s) on %d test prompts: %s%n",
+                routed.size(), te.length, outDir.toAbsolutePath());
+        spec.commandLine().getOut().flush();
+        return 0;
+    }
+
+    /** The artifact directories to evaluate: one artifact, or a train output's default router and variants. */
+    static List<Path> artifacts(Path dir) throws IOException {
+        if (Files.isRegularFile(dir.resolve("manifest.json"))) {
+            return List.of(dir);
+        }
+        List<Path> out = new ArrayList<>();
+        if (Files.isRegularFile(dir.resolve("router/manifest.json"))) {
+            out.add(dir.resolve("router"));
+        }
+        Path variants = dir.resolve("routers");
+        if (Files.isDirectory(variants)) {
+            String main = out.isEmpty() ? "" : new com.fasterxml.jackson.databind.ObjectMapper()
+                    .readTree(dir.resolve("router/manifest.json").toFile()).path("provenance").path("variant").asText();
+            try (Stream<Path> s = Files.list(variants)) {
+                s.filter(p -> Files.isRegularFile(p.resolve("manifest.json"))).sorted()
+                        .filter(p -> !p.getFileName().toString().equals(main)).forEach(out::add);
+            }
+        }
+        if (out.isEmpty()) {
+            throw new IllegalArgumentException(dir + " is neither a router artifact (no manifest.json) nor a carrot"
+                    + " train output folder (no router/ or routers/)");
+        }
+        return out;
+    }
+
+    private static double[] priced(RoutingDataset d, PriceTable prices) {
+        if (!d.hasTokens()) {
+            throw new IllegalArgumentException("the router prices tokens but the dataset has no token counts");
+        }
+        int m = d.modelCount();
+        double[] c = new double[d.size() * m];
+        for (int j = 0; j < m; j++) {
+            PriceTable.Price p = prices.require(d.models().get(j));
+            for (int i = 0; i < d.size(); i++) {
+                c[i * m + j] = p.cost(d.inputTokens(i, j), d.outputTokens(i, j));
+            }
+        }
+        return c;
+    }
+
+    private static double[] rows(double[] a, int m, int[] rows) {
+        double[] out = new double[rows.length * m];
+        for (int i = 0; i < rows.length; i++) {
+            System.arraycopy(a, rows[i] * m, out, i * m, m);
+        }
+        return out;
+    }
+
+    private static double[] means(double[] a, int m, int[] rows) {
+        double[] out = new double[m];
+        for (int r : rows) {
+            for (int j = 0; j < m; j++) {
+                out[j] += a[r * m + j] / rows.length;
+            }
+        }
+        return out;
+    }
+
+    private static String[] tasks(RoutingDataset d, int[] rows) {
+        if (!d.hasTasks()) {
+            return null;
+        }
+        String[] t = new String[rows.length];
+        for (int i = 0; i < rows.length; i++) {
+            t[i] = d.task(rows[i]).orElse(null);
+        }
+        return t;
+    }
+}

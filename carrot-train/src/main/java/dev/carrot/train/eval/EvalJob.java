@@ -1,0 +1,523 @@
+package dev.carrot.train.eval;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.carrot.route.model.BudgetCalibration;
+import dev.carrot.route.model.DecisionRule;
+import dev.carrot.train.AtomicFiles;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.SplittableRandom;
+
+/**
+ * The paper's evaluation of trained routers on the test prompts: every router's curve over lambda next to baselines
+ * (single models, oracle, random mixing of the cheapest and the best model, a RouterBench-style router, a two-model
+ * threshold router, and a shuffled control), metrics with 95% bootstrap intervals, the same metrics per task, and
+ * the budget calibration (budget -> mu chosen on validation, realised on test). Writes CSV, PNG and SVG.
+ */
+public final class EvalJob {
+    private static final Logger LOG = LoggerFactory.getLogger(EvalJob.class);
+    /** Fractions of the dearest (for the metrics) or best (for the per-task figure) model's cost. */
+    public static final double[] BUDGET_FRACTIONS = {0.1, 0.2, 0.3};
+
+    /**
+     * @param bootstrap replicates for the confidence intervals
+     * @param seed      seed of the bootstrap, the random-mix baseline and the shuffled control
+     */
+    public record Options(int bootstrap, long seed) {
+        public Options {
+            if (bootstrap < 0) {
+                throw new IllegalArgumentException("bootstrap replicates must be >= 0, got " + bootstrap);
+            }
+        }
+
+        public Options() {
+            this(1000, 42);
+        }
+    }
+
+    /**
+     * A router's predictions on the test prompts.
+     *
+     * @param predQ       predicted quality, test x models
+     * @param predC       predicted cost USD, test x models
+     * @param calibration its budget calibration (validation), if any
+     */
+    public record Routed(String name, double[] predQ, double[] predC, Optional<BudgetCalibration> calibration) {
+        public Routed {
+            Objects.requireNonNull(name, "name");
+        }
+    }
+
+    /**
+     * What to evaluate.
+     *
+     * @param models     model names
+     * @param trueQ      realised quality on the test prompts, test x models
+     * @param trueC      realised cost USD on the test prompts (zeros without costs)
+     * @param tasks      task label per test prompt (null entries allowed), or null
+     * @param trainMeanQ mean quality per model on the training prompts (for choosing baseline models)
+     * @param trainMeanC mean cost per model on the training prompts (RouterBench-style costs)
+     * @param routers    routers, the first being the main one the baselines are built around
+     */
+    public record Input(String dataset, int nTrain, List<String> models, double[] trueQ, double[] trueC,
+                        boolean hasCost, String[] tasks, double[] trainMeanQ, double[] trainMeanC,
+                        double costScale, List<Routed> routers) {
+    }
+
+    private final Options options;
+
+    public EvalJob(Options options) {
+        this.options = Objects.requireNonNull(options, "options");
+    }
+
+    /** Runs the evaluation and writes it into {@code dir}; returns the summary. */
+    public ObjectNode run(Input in, Path dir) throws IOException {
+        int m = in.models().size();
+        int n = in.trueQ().length / m;
+        double[] grid = in.hasCost() ? Curve.paperGrid() : new double[]{0};
+        List<Curve> routerCurves = new ArrayList<>();
+        for (Routed r : in.routers()) {
+            routerCurves.add(Curve.sweep(r.name(), r.predQ(), r.predC(), in.trueQ(), in.trueC(), n, m,
+                    in.costScale(), grid));
+        }
+        List<Curve> baselines = in.hasCost() ? baselines(in, routerCurves.get(0), n, m) : List.of();
+        List<Curve> all = new ArrayList<>(routerCurves);
+        all.addAll(baselines);
+
+        ObjectMapper om = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+        ObjectNode summary = om.createObjectNode();
+        summary.put("dataset", in.dataset());
+        summary.put("n_train", in.nTrain());
+        summary.put("n_test", n);
+        summary.put("has_cost", in.hasCost());
+        summary.put("bootstrap_replicates", options.bootstrap());
+        summary.put("main_router", routerCurves.get(0).name());
+        int[] allRows = range(n);
+        Map<String, Map<String, Bootstrap.Interval>> metrics = new LinkedHashMap<>();
+        for (Curve c : all) {
+            metrics.put(c.name(), metrics(in, c, allRows, options.seed()));
+        }
+        ArrayNode mj = summary.putArray("metrics");
+        StringBuilder csv = new StringBuilder("router,metric,value,ci_low,ci_high,defined_fraction\n");
+        metrics.forEach((name, ms) -> {
+            ObjectNode o = mj.addObject();
+            o.put("router", name);
+            ms.forEach((metric, iv) -> {
+                ObjectNode e = o.putObject(metric);
+                put(e, "value", iv.value());
+                put(e, "ci_low", iv.lo());
+                put(e, "ci_high", iv.hi());
+                csv.append(csvCell(name)).append(',').append(metric).append(',').append(num(iv.value())).append(',')
+                        .append(num(iv.lo())).append(',').append(num(iv.hi())).append(',').append(num(iv.defined()))
+                        .append('\n');
+            });
+        });
+        AtomicFiles.writeString(dir.resolve("metrics.csv"), csv.toString());
+
+        // curves with baselines
+        Evaluation e = new Evaluation(in.dataset(), in.nTrain(), in.models(), in.trueQ(), in.trueC(), in.hasCost());
+        all.forEach(e::add);
+        AtomicFiles.writeString(dir.resolve("curves.csv"), e.curvesCsv());
+        EvalPlots.curves(e, in.models(), dir.resolve("curves"), in.hasCost());
+
+        // per task
+        if (in.tasks() != null) {
+            ObjectNode pt = perTask(in, routerCurves, dir);
+            summary.set("per_task", pt);
+        }
+        // budget calibration
+        if (in.hasCost()) {
+            ArrayNode cal = calibration(in, dir);
+            if (!cal.isEmpty()) {
+                summary.set("calibration", cal);
+            }
+        }
+        AtomicFiles.write(dir.resolve("eval.json"), out -> om.writeValue(out, summary));
+        LOG.info("evaluation written to {}", dir.toAbsolutePath());
+        return summary;
+    }
+
+    // -------------------------------------------------------------------------------------------- baselines
+
+    private List<Curve> baselines(Input in, Curve main, int n, int m) {
+        int best = argmax(in.trainMeanQ());
+        int cheap = argmin(in.trainMeanC());
+        List<Curve> out = new ArrayList<>();
+        SplittableRandom r = new SplittableRandom(options.seed());
+        // random mixing: each prompt goes to the best model with probability p, else to the cheapest
+        double[] u = new double[n];
+        for (int i = 0; i < n; i++) {
+            u[i] = r.nextDouble();
+        }
+        int points = 101;
+        double[] p = new double[points];
+        int[][] mix = new int[points][n];
+        for (int g = 0; g < points; g++) {
+            p[g] = g / (double) (points - 1);
+            for (int i = 0; i < n; i++) {
+                mix[g][i] = u[i] < p[g] ? best : cheap;
+            }
+        }
+        out.add(Curve.ofChoices("random-mix(" + in.models().get(cheap) + ".." + in.models().get(best) + ")", p, mix,
+                in.trueQ(), in.trueC(), n, m));
+        // RouterBench-style: the main router's quality predictions, each model's mean training cost
+        Routed main0 = in.routers().get(0);
+        double[] meanC = new double[n * m];
+        for (int i = 0; i < n; i++) {
+            System.arraycopy(in.trainMeanC(), 0, meanC, i * m, m);
+        }
+        Curve rb = Curve.sweep("routerbench-style(" + main0.name() + ")", main0.predQ(), meanC, in.trueQ(),
+                in.trueC(), n, m, in.costScale(), Curve.paperGrid());
+        out.add(rb);
+        // two-model threshold router between the strong (best) and the weak (cheapest) model
+        int thresholds = 1001;
+        double[] t = new double[thresholds];
+        int[][] two = new int[thresholds][n];
+        for (int g = 0; g < thresholds; g++) {
+            t[g] = -1 + 2.0 * g / (thresholds - 1);
+            for (int i = 0; i < n; i++) {
+                two[g][i] = main0.predQ()[i * m + cheap] >= main0.predQ()[i * m + best] - t[g] ? cheap : best;
+            }
+        }
+        out.add(Curve.ofChoices("two-model(" + in.models().get(cheap) + "|" + in.models().get(best) + ")", t, two,
+                in.trueQ(), in.trueC(), n, m));
+        // shuffled control: the main router's own choices, permuted across prompts (one permutation for all lambda)
+        int[] perm = range(n);
+        for (int i = n - 1; i > 0; i--) {
+            int j = r.nextInt(i + 1);
+            int tmp = perm[i];
+            perm[i] = perm[j];
+            perm[j] = tmp;
+        }
+        int[][] shuffled = new int[main.points()][n];
+        for (int g = 0; g < main.points(); g++) {
+            for (int i = 0; i < n; i++) {
+                shuffled[g][i] = main.choices()[g][perm[i]];
+            }
+        }
+        out.add(Curve.ofChoices("shuffled(" + main0.name() + ")", main.lambda(), shuffled, in.trueQ(), in.trueC(), n,
+                m));
+        return out;
+    }
+
+    // -------------------------------------------------------------------------------------------- metrics
+
+    /** The metrics of one curve on a subset of test prompts, with bootstrap intervals. */
+    private Map<String, Bootstrap.Interval> metrics(Input in, Curve full, int[] rows, long seed) {
+        int m = in.models().size();
+        Curve c = distinct(full);
+        double[] point = metricValues(in, c, rows, null);
+        int b = options.bootstrap();
+        double[][] reps = new double[point.length][b];
+        int[][] w = Bootstrap.weights(rows.length, b, seed);
+        for (int rep = 0; rep < b; rep++) {
+            double[] v = metricValues(in, c, rows, w[rep]);
+            for (int k = 0; k < v.length; k++) {
+                reps[k][rep] = v[k];
+            }
+        }
+        Map<String, Bootstrap.Interval> out = new LinkedHashMap<>();
+        String[] names = metricNames(in.hasCost());
+        for (int k = 0; k < names.length; k++) {
+            out.put(names[k], b == 0 ? new Bootstrap.Interval(point[k], Double.NaN, Double.NaN, 1)
+                    : Bootstrap.Interval.of(point[k], reps[k]));
+        }
+        assert m > 0;
+        return out;
+    }
+
+    /**
+     * The curve without repeated choice vectors: neighbouring lambdas often route every prompt the same way, and the
+     * metrics only need each distinct point once (this keeps the bootstrap fast). Lambda 0 stays first.
+     */
+    static Curve distinct(Curve c) {
+        List<Integer> keep = new ArrayList<>();
+        java.util.Set<List<Integer>> seen = new java.util.HashSet<>();
+        for (int g = 0; g < c.points(); g++) {
+            List<Integer> key = java.util.Arrays.stream(c.choices()[g]).boxed().toList();
+            if (g == 0 || seen.add(key)) {
+                seen.add(key);
+                keep.add(g);
+            }
+        }
+        int k = keep.size();
+        double[] l = new double[k];
+        double[] cost = new double[k];
+        double[] q = new double[k];
+        int[][] ch = new int[k][];
+        for (int i = 0; i < k; i++) {
+            int g = keep.get(i);
+            l[i] = c.lambda()[g];
+            cost[i] = c.cost()[g];
+            q[i] = c.quality()[g];
+            ch[i] = c.choices()[g];
+        }
+        return new Curve(c.name(), l, cost, q, ch);
+    }
+
+    static String[] metricNames(boolean hasCost) {
+        if (!hasCost) {
+            return new String[]{"quality_at_lambda0"};
+        }
+        List<String> n = new ArrayList<>(List.of("area", "cost_to_match_best", "quality_at_lambda0"));
+        for (double f : BUDGET_FRACTIONS) {
+            n.add(String.format(Locale.ROOT, "quality_at_%d%%_of_dearest_cost", Math.round(f * 100)));
+        }
+        return n.toArray(new String[0]);
+    }
+
+    /** The metric values of a curve over {@code rows} (test indices), weighted by {@code w} (null: each once). */
+    private static double[] metricValues(Input in, Curve c, int[] rows, int[] w) {
+        int m = in.models().size();
+        double[] sc = new double[m];
+        double[] sq = new double[m];
+        double total = 0;
+        for (int k = 0; k < rows.length; k++) {
+            int wt = w == null ? 1 : w[k];
+            if (wt == 0) {
+                continue;
+            }
+            total += wt;
+            for (int j = 0; j < m; j++) {
+                sc[j] += wt * in.trueC()[rows[k] * m + j];
+                sq[j] += wt * in.trueQ()[rows[k] * m + j];
+            }
+        }
+        int points = c.points();
+        double[] cost = new double[points];
+        double[] quality = new double[points];
+        for (int g = 0; g < points; g++) {
+            double cc = 0;
+            double qq = 0;
+            int[] ch = c.choices()[g];
+            for (int k = 0; k < rows.length; k++) {
+                int wt = w == null ? 1 : w[k];
+                if (wt != 0) {
+                    int i = rows[k];
+                    cc += wt * in.trueC()[i * m + ch[i]];
+                    qq += wt * in.trueQ()[i * m + ch[i]];
+                }
+            }
+            cost[g] = cc / total;
+            quality[g] = qq / total;
+        }
+        if (!in.hasCost()) {
+            return new double[]{quality[0]};
+        }
+        double lo = Double.POSITIVE_INFINITY;
+        double hi = 0;
+        int best = 0;
+        for (int j = 0; j < m; j++) {
+            sc[j] /= total;
+            sq[j] /= total;
+            lo = Math.min(lo, sc[j]);
+            hi = Math.max(hi, sc[j]);
+            if (sq[j] > sq[best] || (sq[j] == sq[best] && sc[j] < sc[best])) {
+                best = j;
+            }
+        }
+        double[] v = new double[3 + BUDGET_FRACTIONS.length];
+        v[0] = Metrics.area(cost, quality, lo, hi);
+        v[1] = Metrics.costToMatch(cost, quality, sq[best], sc[best]);
+        v[2] = quality[0];
+        for (int k = 0; k < BUDGET_FRACTIONS.length; k++) {
+            v[3 + k] = Metrics.qualityWithin(cost, quality, BUDGET_FRACTIONS[k] * hi);
+        }
+        return v;
+    }
+
+    // -------------------------------------------------------------------------------------------- per task
+
+    private ObjectNode perTask(Input in, List<Curve> routers, Path dir) throws IOException {
+        int m = in.models().size();
+        Map<String, List<Integer>> byTask = new LinkedHashMap<>();
+        for (int i = 0; i < in.tasks().length; i++) {
+            byTask.computeIfAbsent(in.tasks()[i] == null ? "(none)" : in.tasks()[i], k -> new ArrayList<>()).add(i);
+        }
+        ObjectNode out = new ObjectMapper().createObjectNode();
+        StringBuilder csv = new StringBuilder("task,n,router,metric,value,ci_low,ci_high\n");
+        Map<String, double[]> radar = new LinkedHashMap<>(); // router -> per task x fraction ratio
+        List<String> taskNames = new ArrayList<>(byTask.keySet());
+        long seed = options.seed();
+        for (String task : taskNames) {
+            int[] rows = byTask.get(task).stream().mapToInt(Integer::intValue).toArray();
+            ObjectNode t = out.putObject(task);
+            t.put("n", rows.length);
+            // the task's best model and its cost, for the figure
+            double[] sc = new double[m];
+            double[] sq = new double[m];
+            for (int i : rows) {
+                for (int j = 0; j < m; j++) {
+                    sc[j] += in.trueC()[i * m + j] / rows.length;
+                    sq[j] += in.trueQ()[i * m + j] / rows.length;
+                }
+            }
+            int best = argmax(sq);
+            t.put("best_model", in.models().get(best));
+            t.put("best_quality", sq[best]);
+            if (in.hasCost()) {
+                t.put("best_cost", sc[best]);
+            }
+            for (Curve c : routers) {
+                Map<String, Bootstrap.Interval> ms = metrics(in, c, rows, seed++);
+                ObjectNode r = t.putObject(c.name());
+                ms.forEach((metric, iv) -> {
+                    put(r, metric, iv.value());
+                    csv.append(csvCell(task)).append(',').append(rows.length).append(',').append(csvCell(c.name()))
+                            .append(',').append(metric).append(',').append(num(iv.value())).append(',')
+                            .append(num(iv.lo())).append(',').append(num(iv.hi())).append('\n');
+                });
+                if (in.hasCost()) {
+                    double[] cost = new double[c.points()];
+                    double[] quality = new double[c.points()];
+                    for (int g = 0; g < c.points(); g++) {
+                        for (int i : rows) {
+                            cost[g] += in.trueC()[i * m + c.choices()[g][i]] / rows.length;
+                            quality[g] += in.trueQ()[i * m + c.choices()[g][i]] / rows.length;
+                        }
+                    }
+                    double[] vals = radar.computeIfAbsent(c.name(),
+                            k -> new double[taskNames.size() * BUDGET_FRACTIONS.length]);
+                    int ti = taskNames.indexOf(task);
+                    for (int f = 0; f < BUDGET_FRACTIONS.length; f++) {
+                        double q = Metrics.qualityWithin(cost, quality, BUDGET_FRACTIONS[f] * sc[best]);
+                        double ratio = Double.isNaN(q) ? 0 : q / sq[best];
+                        vals[ti * BUDGET_FRACTIONS.length + f] = ratio;
+                        r.put(String.format(Locale.ROOT, "quality_over_best_at_%d%%_of_best_cost",
+                                Math.round(BUDGET_FRACTIONS[f] * 100)), ratio);
+                    }
+                }
+            }
+        }
+        AtomicFiles.writeString(dir.resolve("per_task.csv"), csv.toString());
+        if (in.hasCost() && !radar.isEmpty()) {
+            EvalPlots.perTask(radar, taskNames, routers.get(0).name(), dir.resolve("per_task"));
+        }
+        return out;
+    }
+
+    // -------------------------------------------------------------------------------------------- calibration
+
+    /**
+     * For a range of budgets: the mu each router's validation calibration picks, and the test cost and quality that
+     * mu realises.
+     */
+    private ArrayNode calibration(Input in, Path dir) throws IOException {
+        int m = in.models().size();
+        int n = in.trueQ().length / m;
+        ArrayNode out = new ObjectMapper().createArrayNode();
+        StringBuilder csv = new StringBuilder("router,target_usd,mu,validation_cost,validation_quality,test_cost,"
+                + "test_quality,test_cost_over_target,reachable\n");
+        Map<String, double[][]> plot = new LinkedHashMap<>();
+        for (Routed r : in.routers()) {
+            if (r.calibration().isEmpty()) {
+                continue;
+            }
+            BudgetCalibration cal = r.calibration().get();
+            double lo = Double.POSITIVE_INFINITY;
+            double hi = 0;
+            for (double c : cal.cost()) {
+                lo = Math.min(lo, c);
+                hi = Math.max(hi, c);
+            }
+            int points = 25;
+            double[][] xy = new double[2][points];
+            List<Double> relErr = new ArrayList<>();
+            for (int k = 0; k < points; k++) {
+                double target = lo * Math.pow(hi / lo, k / (double) (points - 1));
+                BudgetCalibration.Choice choice = cal.forBudget(target);
+                double tc = 0;
+                double tq = 0;
+                for (int i = 0; i < n; i++) {
+                    int c = DecisionRule.choose(r.predQ(), r.predC(), i * m, m, choice.mu(), in.costScale(), null);
+                    tc += in.trueC()[i * m + c];
+                    tq += in.trueQ()[i * m + c];
+                }
+                tc /= n;
+                tq /= n;
+                xy[0][k] = target;
+                xy[1][k] = tc;
+                relErr.add(tc / target - 1);
+                csv.append(csvCell(r.name())).append(',').append(num(target)).append(',').append(num(choice.mu()))
+                        .append(',').append(num(choice.validationCost())).append(',')
+                        .append(num(choice.validationQuality())).append(',').append(num(tc)).append(',')
+                        .append(num(tq)).append(',').append(num(tc / target)).append(',').append(choice.reachable())
+                        .append('\n');
+            }
+            plot.put(r.name(), xy);
+            double[] abs = relErr.stream().mapToDouble(Math::abs).sorted().toArray();
+            ObjectNode o = out.addObject();
+            o.put("router", r.name());
+            o.put("budgets", points);
+            o.put("median_abs_relative_cost_error", Bootstrap.percentile(abs, 0.5));
+            o.put("p90_abs_relative_cost_error", Bootstrap.percentile(abs, 0.9));
+            o.put("max_abs_relative_cost_error", abs[abs.length - 1]);
+            o.put("mean_relative_cost_error", relErr.stream().mapToDouble(Double::doubleValue).average().orElse(0));
+        }
+        if (!plot.isEmpty()) {
+            AtomicFiles.writeString(dir.resolve("calibration.csv"), csv.toString());
+            EvalPlots.calibration(plot, dir.resolve("calibration"));
+        }
+        return out;
+    }
+
+    // -------------------------------------------------------------------------------------------- helpers
+
+    private static int[] range(int n) {
+        int[] r = new int[n];
+        for (int i = 0; i < n; i++) {
+            r[i] = i;
+        }
+        return r;
+    }
+
+    private static int argmax(double[] a) {
+        int b = 0;
+        for (int i = 1; i < a.length; i++) {
+            if (a[i] > a[b]) {
+                b = i;
+            }
+        }
+        return b;
+    }
+
+    private static int argmin(double[] a) {
+        int b = 0;
+        for (int i = 1; i < a.length; i++) {
+            if (a[i] < a[b]) {
+                b = i;
+            }
+        }
+        return b;
+    }
+
+    private static void put(ObjectNode o, String f, double v) {
+        if (Double.isNaN(v)) {
+            o.putNull(f);
+        } else {
+            o.put(f, v);
+        }
+    }
+
+    static String num(double v) {
+        return Double.isNaN(v) ? "" : new java.math.BigDecimal(v).round(new java.math.MathContext(10))
+                .stripTrailingZeros().toPlainString();
+    }
+
+    static String csvCell(String s) {
+        return s.contains(",") || s.contains("\"") ? "\"" + s.replace("\"", "\"\"") + "\"" : s;
+    }
+}
