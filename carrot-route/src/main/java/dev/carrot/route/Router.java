@@ -164,12 +164,18 @@ public final class Router implements AutoCloseable {
         return decide(enc.encode(prompt), enc.countTokens(prompt), mu, Optional.empty(), options);
     }
 
-    /** Routes a prompt within a budget in USD per query, through the calibrated budget -> mu mapping. */
+    /**
+     * Routes a prompt within a budget in USD per query, through the budget calibration stored in the artifact. When
+     * the budget falls between two points of the router's validated frontier, a share of prompts (chosen by a hash of
+     * the prompt, so a prompt always gets the same answer) is routed with the dearer point's mu, so that the expected
+     * cost per query meets the budget; see {@link BudgetCalibration}.
+     */
     public Decision routeWithBudget(String prompt, double budgetUsd, RouteOptions options) {
+        Objects.requireNonNull(prompt, "prompt");
         BudgetCalibration.Choice c = budgetChoice(budgetUsd);
         PromptEncoder enc = encoder.get();
-        return decide(enc.encode(Objects.requireNonNull(prompt, "prompt")), enc.countTokens(prompt), c.mu(),
-                Optional.of(c), options);
+        return decide(enc.encode(prompt), enc.countTokens(prompt), c.muFor(unitHash(prompt)), Optional.of(c),
+                options);
     }
 
     /**
@@ -196,7 +202,31 @@ public final class Router implements AutoCloseable {
     public Decision routeWithBudget(float[] embedding, int promptTokens, double budgetUsd, RouteOptions options) {
         BudgetCalibration.Choice c = budgetChoice(budgetUsd);
         checkEmbedding(embedding);
-        return decide(embedding, promptTokens, c.mu(), Optional.of(c), options);
+        return decide(embedding, promptTokens, c.muFor(unitHash(embedding)), Optional.of(c), options);
+    }
+
+    /** A number in [0, 1) from a prompt's text: stable across runs and machines. */
+    static double unitHash(String prompt) {
+        long h = 0x9E3779B97F4A7C15L;
+        for (int i = 0; i < prompt.length(); i++) {
+            h = mix(h ^ prompt.charAt(i));
+        }
+        return (mix(h ^ prompt.length()) >>> 11) * 0x1.0p-53;
+    }
+
+    /** A number in [0, 1) from an embedding's bits. */
+    static double unitHash(float[] embedding) {
+        long h = 0x2545F4914F6CDD1DL;
+        for (float v : embedding) {
+            h = mix(h ^ Float.floatToIntBits(v));
+        }
+        return (mix(h) >>> 11) * 0x1.0p-53;
+    }
+
+    private static long mix(long z) {
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
     }
 
     /** Routes many prompts; the encoder batches them by length. */

@@ -101,6 +101,9 @@ final class RouteCommand implements Callable<Integer> {
         o.put("mu", d.mu());
         d.budget().ifPresent(b -> {
             ObjectNode bo = o.putObject("budget");
+            bo.put("mu", b.mu());
+            bo.put("alternative_mu", b.alternativeMu());
+            bo.put("alternative_probability", b.alternativeProbability());
             bo.put("validation_cost_usd", b.validationCost());
             bo.put("validation_quality", b.validationQuality());
             bo.put("reachable", b.reachable());

@@ -419,8 +419,8 @@ public final class EvalJob {
         int m = in.models().size();
         int n = in.trueQ().length / m;
         ArrayNode out = new ObjectMapper().createArrayNode();
-        StringBuilder csv = new StringBuilder("router,target_usd,mu,validation_cost,validation_quality,test_cost,"
-                + "test_quality,test_cost_over_target,reachable\n");
+        StringBuilder csv = new StringBuilder("router,target_usd,mu,alternative_mu,alternative_probability,"
+                + "validation_cost,validation_quality,test_cost,test_quality,test_cost_over_target,reachable\n");
         Map<String, double[][]> plot = new LinkedHashMap<>();
         for (Routed r : in.routers()) {
             if (r.calibration().isEmpty()) {
@@ -439,19 +439,18 @@ public final class EvalJob {
             for (int k = 0; k < points; k++) {
                 double target = lo * Math.pow(hi / lo, k / (double) (points - 1));
                 BudgetCalibration.Choice choice = cal.forBudget(target);
-                double tc = 0;
-                double tq = 0;
-                for (int i = 0; i < n; i++) {
-                    int c = DecisionRule.choose(r.predQ(), r.predC(), i * m, m, choice.mu(), in.costScale(), null);
-                    tc += in.trueC()[i * m + c];
-                    tq += in.trueQ()[i * m + c];
-                }
-                tc /= n;
-                tq /= n;
+                // expected test outcome of the mixed strategy: (1 - p) at mu, p at the alternative mu
+                double[] at = testOutcome(r, in, choice.mu(), n, m);
+                double[] alt = choice.alternativeProbability() > 0 ? testOutcome(r, in, choice.alternativeMu(), n, m)
+                        : at;
+                double p = choice.alternativeProbability();
+                double tc = (1 - p) * at[0] + p * alt[0];
+                double tq = (1 - p) * at[1] + p * alt[1];
                 xy[0][k] = target;
                 xy[1][k] = tc;
                 relErr.add(tc / target - 1);
                 csv.append(csvCell(r.name())).append(',').append(num(target)).append(',').append(num(choice.mu()))
+                        .append(',').append(num(choice.alternativeMu())).append(',').append(num(p))
                         .append(',').append(num(choice.validationCost())).append(',')
                         .append(num(choice.validationQuality())).append(',').append(num(tc)).append(',')
                         .append(num(tq)).append(',').append(num(tc / target)).append(',').append(choice.reachable())
@@ -465,6 +464,8 @@ public final class EvalJob {
             o.put("median_abs_relative_cost_error", Bootstrap.percentile(abs, 0.5));
             o.put("p90_abs_relative_cost_error", Bootstrap.percentile(abs, 0.9));
             o.put("max_abs_relative_cost_error", abs[abs.length - 1]);
+            o.put("share_within_10_percent", java.util.Arrays.stream(abs).filter(v -> v <= 0.10).count()
+                    / (double) abs.length);
             o.put("mean_relative_cost_error", relErr.stream().mapToDouble(Double::doubleValue).average().orElse(0));
         }
         if (!plot.isEmpty()) {
@@ -472,6 +473,18 @@ public final class EvalJob {
             EvalPlots.calibration(plot, dir.resolve("calibration"));
         }
         return out;
+    }
+
+    /** Mean test cost and quality of a router's choices at one mu. */
+    private static double[] testOutcome(Routed r, Input in, double mu, int n, int m) {
+        double tc = 0;
+        double tq = 0;
+        for (int i = 0; i < n; i++) {
+            int c = DecisionRule.choose(r.predQ(), r.predC(), i * m, m, mu, in.costScale(), null);
+            tc += in.trueC()[i * m + c];
+            tq += in.trueQ()[i * m + c];
+        }
+        return new double[]{tc / n, tq / n};
     }
 
     // -------------------------------------------------------------------------------------------- helpers
