@@ -111,6 +111,10 @@ public final class CarrotTrainer {
         double[] quality = data.qualityMatrix();
         CostKind kind = data.hasTokens() && prices.isPresent() ? CostKind.TOKENS
                 : data.hasCost() ? CostKind.DIRECT : CostKind.NONE;
+        if (data.hasTokens() && prices.isEmpty()) {
+            LOG.warn("the data has token counts but no price table was given: {}; pass one (--prices FILE) to price"
+                    + " tokens", kind == CostKind.DIRECT ? "regressing cost_usd directly" : "training quality only");
+        }
         if (kind == CostKind.TOKENS && emb.tokens() == null) {
             throw new IllegalArgumentException("token-based costs need the prompts' encoder token counts");
         }

@@ -28,6 +28,11 @@ public final class CarrotCli implements Runnable {
     }
 
     public static void main(String[] args) {
+        // carrot-route logs through System.Logger, which lands in java.util.logging when no slf4j bridge is on the
+        // system class path (under mvn exec:java): give it the same one-line format as the rest
+        if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
+            System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tT [%4$s] %3$s - %5$s%6$s%n");
+        }
         System.exit(run(args));
     }
 
