@@ -228,6 +228,7 @@ public final class RoutingDataset {
             }
         }
         Builder b = new Builder(models);
+        b.allowDuplicateIds = true; // a selection may repeat a row (bootstrap samples)
         for (int r : rows) {
             b.add(promptIds[r], prompts[r], split(r), tasks == null ? null : tasks[r],
                     Arrays.copyOfRange(quality, r * m, (r + 1) * m),
@@ -235,7 +236,6 @@ public final class RoutingDataset {
                     outputTokens == null ? null : Arrays.copyOfRange(outputTokens, r * m, (r + 1) * m),
                     cost == null ? null : Arrays.copyOfRange(cost, r * m, (r + 1) * m));
         }
-        b.allowDuplicateIds = true;
         List<String> notes = new ArrayList<>(provenance.notes());
         notes.add("selected " + rows.length + " of " + size() + " prompts: " + why);
         return b.build(provenance.source(), provenance.format(), provenance.revision(), provenance.commit(),
@@ -434,30 +434,29 @@ public final class RoutingDataset {
          */
         public Builder add(String promptId, String prompt, String split, String task, double[] quality,
                            int[] inputTokens, int[] outputTokens, double[] costUsd) {
+            // validate everything first: a rejected prompt leaves the builder as it was
             Objects.requireNonNull(promptId, "promptId");
             Objects.requireNonNull(prompt, "prompt of " + promptId);
             Objects.requireNonNull(split, "split of " + promptId);
-            if (!allowDuplicateIds && seenIds.putIfAbsent(promptId, ids.size()) != null) {
+            if (split.isBlank()) {
+                throw new IllegalArgumentException("prompt '" + promptId + "': split name must be non-blank");
+            }
+            if (!allowDuplicateIds && seenIds.containsKey(promptId)) {
                 throw new IllegalArgumentException("duplicate prompt id '" + promptId + "'");
             }
             int m = models.size();
-            checkLength(promptId, "quality", quality, m);
             int row = ids.size();
-            ensureCapacity(row + 1);
+            checkLength(promptId, "quality", quality, m);
             for (int j = 0; j < m; j++) {
                 double q = quality[j];
                 if (!(q >= 0.0 && q <= 1.0)) {
                     throw new IllegalArgumentException("prompt '" + promptId + "', model '" + models.get(j)
                             + "': quality must be in [0, 1], got " + q);
                 }
-                this.quality[row * m + j] = q;
             }
-            in = addTokens(row, promptId, "input tokens", in, inputTokens);
-            out = addTokens(row, promptId, "output tokens", out, outputTokens);
-            if (row == 0 && costUsd != null) {
-                cost = new double[this.quality.length];
-            }
-            if ((cost == null) != (costUsd == null)) {
+            checkTokens(row, promptId, "input tokens", in, inputTokens);
+            checkTokens(row, promptId, "output tokens", out, outputTokens);
+            if (row > 0 && (cost == null) != (costUsd == null)) {
                 throw new IllegalArgumentException("prompt '" + promptId + "': costs must be given for every prompt or"
                         + " for none");
             }
@@ -469,22 +468,36 @@ public final class RoutingDataset {
                         throw new IllegalArgumentException("prompt '" + promptId + "', model '" + models.get(j)
                                 + "': cost must be a finite number >= 0, got " + c);
                     }
-                    cost[row * m + j] = c;
                 }
+            }
+            if (!splitIndex.containsKey(split) && splitNames.size() >= Byte.MAX_VALUE) {
+                throw new IllegalArgumentException("too many distinct splits (max " + Byte.MAX_VALUE + ")");
+            }
+            // then store
+            if (row == 0) {
+                in = inputTokens == null ? null : new int[this.quality.length];
+                out = outputTokens == null ? null : new int[this.quality.length];
+                cost = costUsd == null ? null : new double[this.quality.length];
+            }
+            ensureCapacity(row + 1);
+            System.arraycopy(quality, 0, this.quality, row * m, m);
+            if (inputTokens != null) {
+                System.arraycopy(inputTokens, 0, in, row * m, m);
+            }
+            if (outputTokens != null) {
+                System.arraycopy(outputTokens, 0, out, row * m, m);
+            }
+            if (costUsd != null) {
+                System.arraycopy(costUsd, 0, cost, row * m, m);
             }
             Integer s = splitIndex.get(split);
             if (s == null) {
-                if (split.isBlank()) {
-                    throw new IllegalArgumentException("prompt '" + promptId + "': split name must be non-blank");
-                }
                 s = splitNames.size();
-                if (s >= Byte.MAX_VALUE) {
-                    throw new IllegalArgumentException("too many distinct splits (max " + Byte.MAX_VALUE + ")");
-                }
                 splitNames.add(split);
                 splitIndex.put(split, s);
             }
             splitOf[row] = (byte) (int) s;
+            seenIds.putIfAbsent(promptId, row);
             ids.add(promptId);
             texts.add(prompt);
             taskList.add(task);
@@ -492,12 +505,9 @@ public final class RoutingDataset {
             return this;
         }
 
-        private int[] addTokens(int row, String promptId, String what, int[] matrix, int[] values) {
+        private void checkTokens(int row, String promptId, String what, int[] matrix, int[] values) {
             int m = models.size();
-            if (row == 0 && values != null) {
-                matrix = new int[quality.length];
-            }
-            if ((matrix == null) != (values == null)) {
+            if (row > 0 && (matrix == null) != (values == null)) {
                 throw new IllegalArgumentException("prompt '" + promptId + "': " + what
                         + " must be given for every prompt or for none");
             }
@@ -511,10 +521,8 @@ public final class RoutingDataset {
                         throw new IllegalArgumentException("prompt '" + promptId + "', model '" + models.get(j) + "': "
                                 + what + " must be >= 0, got " + values[j]);
                     }
-                    matrix[row * m + j] = values[j];
                 }
             }
-            return matrix;
         }
 
         private void checkLength(String promptId, String what, double[] values, int m) {
