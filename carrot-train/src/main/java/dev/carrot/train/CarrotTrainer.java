@@ -15,6 +15,10 @@ import dev.carrot.train.TrainerConfig.Variant;
 import dev.carrot.train.knn.KnnTuner;
 import dev.carrot.train.knn.NeighbourLists;
 import dev.carrot.train.linear.TribuoLinear;
+
+import static dev.carrot.train.Matrices.rows;
+import static dev.carrot.train.Matrices.toDouble;
+import static dev.carrot.train.Matrices.toFloat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -124,7 +128,7 @@ public final class CarrotTrainer {
             case NONE -> null;
         };
         double[] trueCost = kind == CostKind.NONE ? new double[data.size() * m] : kind == CostKind.TOKENS
-                ? pricedCosts(data, prices.get()) : data.costMatrix();
+                ? Matrices.pricedCosts(data, prices.get()) : data.costMatrix();
         double scale = costScale(trueCost, trv, m, kind);
         LOG.info("training on {} prompts (train {}, validation {}), testing on {}; {} models; cost: {}; cost scale {}"
                         + " USD", trv.length, tr.length, va.length, te.length, m, kind.name().toLowerCase(), scale);
@@ -554,18 +558,6 @@ public final class CarrotTrainer {
         return best > 0 ? best : 1.0;
     }
 
-    static double[] pricedCosts(RoutingDataset data, PriceTable prices) {
-        int m = data.modelCount();
-        double[] c = new double[data.size() * m];
-        for (int j = 0; j < m; j++) {
-            PriceTable.Price p = prices.require(data.models().get(j));
-            for (int i = 0; i < data.size(); i++) {
-                c[i * m + j] = p.cost(data.inputTokens(i, j), data.outputTokens(i, j));
-            }
-        }
-        return c;
-    }
-
     private static PriceTable restrict(PriceTable prices, List<String> models) {
         Map<String, PriceTable.Price> m = new LinkedHashMap<>();
         for (String name : models) {
@@ -617,38 +609,6 @@ public final class CarrotTrainer {
             }
         }
         return sd;
-    }
-
-    static double[] rows(double[] a, int m, int[] rows) {
-        double[] out = new double[rows.length * m];
-        for (int i = 0; i < rows.length; i++) {
-            System.arraycopy(a, rows[i] * m, out, i * m, m);
-        }
-        return out;
-    }
-
-    static float[] rows(float[] a, int m, int[] rows) {
-        float[] out = new float[rows.length * m];
-        for (int i = 0; i < rows.length; i++) {
-            System.arraycopy(a, rows[i] * m, out, i * m, m);
-        }
-        return out;
-    }
-
-    static float[] toFloat(double[] a) {
-        float[] f = new float[a.length];
-        for (int i = 0; i < a.length; i++) {
-            f[i] = (float) a[i];
-        }
-        return f;
-    }
-
-    static double[] toDouble(int[] a) {
-        double[] d = new double[a.length];
-        for (int i = 0; i < a.length; i++) {
-            d[i] = a[i];
-        }
-        return d;
     }
 
     private static double[] clamp01(double[] a) {

@@ -169,7 +169,7 @@ public final class TrainJob {
         double[] trueQ = new double[te.length * m];
         double[] trueC = new double[te.length * m];
         double[] allQ = data.qualityMatrix();
-        double[] allC = result.costKind() == CostKind.TOKENS ? CarrotTrainer.pricedCosts(data, prices.get())
+        double[] allC = result.costKind() == CostKind.TOKENS ? Matrices.pricedCosts(data, prices.get())
                 : data.hasCost() ? data.costMatrix() : new double[data.size() * m];
         for (int i = 0; i < te.length; i++) {
             System.arraycopy(allQ, te[i] * m, trueQ, i * m, m);
@@ -210,8 +210,9 @@ public final class TrainJob {
             }
         }
         new EvalJob(evalOptions).run(new EvalJob.Input(data.provenance().source(), result.trainRows().length,
-                data.models(), trueQ, trueC, hasCost, tasks(data, te), columnMeans(allQ, m, result.trainRows()),
-                columnMeans(allC, m, result.trainRows()), result.costScaleUsd(), routed), out.resolve("eval"));
+                data.models(), trueQ, trueC, hasCost, Matrices.tasks(data, te),
+                Matrices.columnMeans(allQ, m, result.trainRows()), Matrices.columnMeans(allC, m, result.trainRows()),
+                result.costScaleUsd(), routed), out.resolve("eval"));
         timing.put("paper_evaluation", (System.nanoTime() - t4) / 1e9);
         timing.put("total", (System.nanoTime() - t0) / 1e9);
         eval.write(out);
@@ -223,28 +224,6 @@ public final class TrainJob {
 
     private static EvalJob.Routed routed(VariantResult v) {
         return new EvalJob.Routed(v.variant().id(), v.testQuality(), v.testCost(), v.model().calibration());
-    }
-
-    /** Task labels of the given rows, or null when the data has none. */
-    static String[] tasks(RoutingDataset data, int[] rows) {
-        if (!data.hasTasks()) {
-            return null;
-        }
-        String[] t = new String[rows.length];
-        for (int i = 0; i < rows.length; i++) {
-            t[i] = data.task(rows[i]).orElse(null);
-        }
-        return t;
-    }
-
-    static double[] columnMeans(double[] a, int m, int[] rows) {
-        double[] out = new double[m];
-        for (int r : rows) {
-            for (int j = 0; j < m; j++) {
-                out[j] += a[r * m + j] / rows.length;
-            }
-        }
-        return out;
     }
 
     /**

@@ -1,13 +1,13 @@
 package dev.carrot.train.cli;
 
 import dev.carrot.data.RoutingDataset;
-import dev.carrot.route.PriceTable;
 import dev.carrot.route.Router;
 import dev.carrot.route.encoder.EncoderOptions;
 import dev.carrot.route.encoder.Encoders;
 import dev.carrot.route.encoder.PromptEncoder;
 import dev.carrot.route.model.CostModel;
 import dev.carrot.train.Embedded;
+import dev.carrot.train.Matrices;
 import dev.carrot.train.Progress;
 import dev.carrot.train.eval.EvalJob;
 import picocli.CommandLine;
@@ -87,9 +87,9 @@ final class EvalCommand implements Callable<Integer> {
                         CostModel cm = r.model().cost();
                         hasCost = !(cm instanceof CostModel.None);
                         scale = r.model().costScaleUsd();
-                        allC = cm instanceof CostModel.Tokens ? priced(d, r.prices().orElseThrow())
+                        allC = cm instanceof CostModel.Tokens ? Matrices.pricedCosts(d, r.prices().orElseThrow())
                                 : cm instanceof CostModel.Direct ? d.costMatrix() : new double[d.size() * m];
-                        trueC = rows(allC, m, te);
+                        trueC = Matrices.rows(allC, m, te);
                     }
                     double[] pq = new double[te.length * m];
                     double[] pc = new double[te.length * m];
@@ -110,7 +110,8 @@ final class EvalCommand implements Callable<Integer> {
         Path outDir = out != null ? out : Files.isRegularFile(router.resolve("manifest.json"))
                 ? router.toAbsolutePath().getParent().resolve("eval") : router.resolve("eval");
         new EvalJob(new EvalJob.Options(bootstrap, seed)).run(new EvalJob.Input(d.provenance().source(), trv.length,
-                d.models(), rows(allQ, m, te), trueC, hasCost, tasks(d, te), means(allQ, m, trv), means(allC, m, trv),
+                d.models(), Matrices.rows(allQ, m, te), trueC, hasCost, Matrices.tasks(d, te),
+                Matrices.columnMeans(allQ, m, trv), Matrices.columnMeans(allC, m, trv),
                 scale, routed), outDir);
         spec.commandLine().getOut().printf(Locale.ROOT, "evaluated %d router(s) on %d test prompts: %s%n",
                 routed.size(), te.length, outDir.toAbsolutePath());
@@ -141,49 +142,5 @@ final class EvalCommand implements Callable<Integer> {
                     + " train output folder (no router/ or routers/)");
         }
         return out;
-    }
-
-    private static double[] priced(RoutingDataset d, PriceTable prices) {
-        if (!d.hasTokens()) {
-            throw new IllegalArgumentException("the router prices tokens but the dataset has no token counts");
-        }
-        int m = d.modelCount();
-        double[] c = new double[d.size() * m];
-        for (int j = 0; j < m; j++) {
-            PriceTable.Price p = prices.require(d.models().get(j));
-            for (int i = 0; i < d.size(); i++) {
-                c[i * m + j] = p.cost(d.inputTokens(i, j), d.outputTokens(i, j));
-            }
-        }
-        return c;
-    }
-
-    private static double[] rows(double[] a, int m, int[] rows) {
-        double[] out = new double[rows.length * m];
-        for (int i = 0; i < rows.length; i++) {
-            System.arraycopy(a, rows[i] * m, out, i * m, m);
-        }
-        return out;
-    }
-
-    private static double[] means(double[] a, int m, int[] rows) {
-        double[] out = new double[m];
-        for (int r : rows) {
-            for (int j = 0; j < m; j++) {
-                out[j] += a[r * m + j] / rows.length;
-            }
-        }
-        return out;
-    }
-
-    private static String[] tasks(RoutingDataset d, int[] rows) {
-        if (!d.hasTasks()) {
-            return null;
-        }
-        String[] t = new String[rows.length];
-        for (int i = 0; i < rows.length; i++) {
-            t[i] = d.task(rows[i]).orElse(null);
-        }
-        return t;
     }
 }
