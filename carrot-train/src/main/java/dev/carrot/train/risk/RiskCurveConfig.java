@@ -93,11 +93,11 @@ public record RiskCurveConfig(List<SyntheticSetting> settings, int nMin, int nMa
 
     /**
      * The default experiment: three settings in one and two dimensions (theoretical exponents 2/3, 1/2 and 1/2),
-     * n = 250 ... 64,000, 20 repeats (5 for the logistic router), seed 42, c = 1, about 65,536 evaluation points,
+     * n = 250 ... 64,000, 40 repeats (5 for the logistic router), seed 42, c = 1, about 65,536 evaluation points,
      * tolerance 0.15.
      */
     public static RiskCurveConfig defaults() {
-        return new RiskCurveConfig(List.of(setting1d(), margin1d(), setting2d()), 250, 64_000, 20, 42, 1.0,
+        return new RiskCurveConfig(List.of(setting1d(), margin1d(), setting2d()), 250, 64_000, 40, 42, 1.0,
                 65_536, 5, 10, 0.2, 1e-4, 0.15);
     }
 
