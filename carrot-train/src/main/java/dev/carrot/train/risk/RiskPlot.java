@@ -38,8 +38,8 @@ final class RiskPlot {
                 VectorGraphicsEncoder.VectorGraphicsFormat.SVG));
     }
 
-    private static XYChart base(String title, String xTitle, String yTitle) {
-        XYChart chart = new XYChartBuilder().width(1000).height(700).title(title).xAxisTitle(xTitle)
+    private static XYChart base(int width, String title, String xTitle, String yTitle) {
+        XYChart chart = new XYChartBuilder().width(width).height(700).title(title).xAxisTitle(xTitle)
                 .yAxisTitle(yTitle).build();
         var st = chart.getStyler();
         st.setXAxisLogarithmic(true);
@@ -93,7 +93,7 @@ final class RiskPlot {
     /** Excess risk against n for one synthetic setting: each router with its band and fit, and the theory. */
     static XYChart synthetic(SyntheticRiskCurves.Result r, SyntheticSetting s) {
         SyntheticRiskCurves.Fit knnFit = r.fit(s.name(), SyntheticRiskCurves.RouterKind.KNN);
-        XYChart chart = base(String.format(Locale.ROOT, "%s: d = %d, beta = %s, alpha = %s; KNN exponent %.3f"
+        XYChart chart = base(1000, String.format(Locale.ROOT, "%s: d = %d, beta = %s, alpha = %s; KNN exponent %.3f"
                         + " [%.3f, %.3f], theory %.3f", s.name(), s.dimension(), num(s.beta()), num(s.alpha()),
                 knnFit.all().exponent(), knnFit.all().ciLow(), knnFit.all().ciHigh(), s.theoryExponent()),
                 "training prompts n (log scale)", "excess risk L(Bayes) - L(router) (log scale)");
@@ -141,11 +141,17 @@ final class RiskPlot {
         return chart;
     }
 
-    /** Test regret against training prompts for one real dataset: KNN and the best single model, per mu. */
+    /**
+     * Test regret against training prompts for one real dataset: KNN (with its 95% band over the random subsets) and
+     * the best single model, per mu.
+     */
     static XYChart real(RealDataCurves.Result r) {
-        XYChart chart = base("learning curve on " + r.dataset() + " (" + r.testPrompts() + " test prompts): regret"
+        XYChart chart = base(1250, "learning curve on " + r.dataset() + " (" + r.testPrompts() + " test prompts): regret"
                         + " against the per-prompt oracle", "training prompts (log scale)",
-                "test regret: oracle utility - router utility (log scale)");
+                "test regret: oracle utility - router utility");
+        // regret tends to the Bayes router's regret against the oracle, not to 0: a linear axis shows it better
+        chart.getStyler().setYAxisLogarithmic(false);
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
         int color = 0;
         for (double mu : r.mus()) {
             Color c = PALETTE[color++ % PALETTE.length];
@@ -157,9 +163,9 @@ final class RiskPlot {
                 List<Double> hi = new ArrayList<>();
                 for (RealDataCurves.Point p : pts) {
                     x.add((double) p.trainPrompts());
-                    y.add(Math.max(p.meanRegret(), 1e-6));
-                    lo.add(Math.max(p.bandLow(), 1e-6));
-                    hi.add(Math.max(p.bandHigh(), 1e-6));
+                    y.add(p.meanRegret());
+                    lo.add(p.bandLow());
+                    hi.add(p.bandHigh());
                 }
                 String name = String.format(Locale.ROOT, "%s, mu = %s", router, num(mu));
                 if (router.equals(RealDataCurves.KNN)) {
