@@ -47,7 +47,8 @@ final class RiskCurvesCommand implements Callable<Integer> {
             defaultValue = "out/risk-curves")
     Path out;
 
-    @Option(names = "--seed", paramLabel = "N", description = "seed of every sample and subset (default: the config's, 42)")
+    @Option(names = "--seed", paramLabel = "N", description = "seed of every sample and subset (default: the config's,"
+            + " 42)")
     Long seed;
 
     @Option(names = "--repeats", paramLabel = "R", description = "repeats per synthetic n (default: the config's, 40)")
@@ -188,7 +189,9 @@ final class RiskCurvesCommand implements Callable<Integer> {
     private static void printReal(PrintWriter pw, RealDataCurves.Result r) {
         pw.printf(Locale.ROOT, "%s: test regret against the oracle (%d test prompts), mean over repeats%n",
                 r.dataset(), r.testPrompts());
-        for (double mu : r.mus()) {
+        for (int u = 0; u < r.mus().length; u++) {
+            double mu = r.mus()[u];
+            pw.printf(Locale.ROOT, "  mu %.2f oracle utility %.4f%n", mu, r.oracleUtility()[u]);
             for (String router : r.routers()) {
                 StringBuilder sb = new StringBuilder();
                 for (RealDataCurves.Point p : r.points(router, mu)) {

@@ -121,12 +121,15 @@ public final class RealDataCurves {
     /**
      * The learning curve of one dataset.
      *
-     * @param costScale the cost unit s
+     * @param costScale     the cost unit s
+     * @param oracleUtility the oracle's mean test utility at each mu (for scale: regret is below it)
      */
     public record Result(String dataset, int trainPool, int testPrompts, boolean hasCost, double costScale,
-                         double[] mus, List<String> routers, List<Run> runs, List<Point> points, double seconds) {
+                         double[] mus, double[] oracleUtility, List<String> routers, List<Run> runs,
+                         List<Point> points, double seconds) {
         public Result {
             mus = mus.clone();
+            oracleUtility = oracleUtility.clone();
             routers = List.copyOf(routers);
             runs = List.copyOf(runs);
             points = List.copyOf(points);
@@ -135,6 +138,11 @@ public final class RealDataCurves {
         @Override
         public double[] mus() {
             return mus.clone();
+        }
+
+        @Override
+        public double[] oracleUtility() {
+            return oracleUtility.clone();
         }
 
         public List<Point> points(String router, double mu) {
@@ -285,7 +293,13 @@ public final class RealDataCurves {
                     String.format(Locale.ROOT, "%.4f", knn.get(0).meanRegret()), 1 << options.halvings(),
                     String.format(Locale.ROOT, "%.4f", knn.get(knn.size() - 1).meanRegret()));
         }
-        return new Result(name, pool.length, test.length, hasCost, scale, mus, routers, all, points,
+        double[] oracleUtility = new double[mus.length];
+        for (int u = 0; u < mus.length; u++) {
+            for (int i = 0; i < test.length; i++) {
+                oracleUtility[u] += oracle(testQ, testC, i, m, mus[u], scale) / test.length;
+            }
+        }
+        return new Result(name, pool.length, test.length, hasCost, scale, mus, oracleUtility, routers, all, points,
                 (System.nanoTime() - start) / 1e9);
     }
 

@@ -87,7 +87,8 @@ public final class RiskCurvesReport {
         files.add(csv(dir.resolve("summary.csv"), pts));
 
         StringBuilder fits = new StringBuilder("setting,router,d,beta,alpha,theory_exponent,fitted_exponent,ci_low,"
-                + "ci_high,r2,points,upper_half_exponent,upper_half_ci_low,upper_half_ci_high,tolerance,consistent\n");
+                + "ci_high,r2,points,upper_half_exponent,upper_half_ci_low,upper_half_ci_high,of_mean_exponent,"
+                + "of_mean_ci_low,of_mean_ci_high,tolerance,consistent\n");
         ObjectNode out = om.createObjectNode();
         out.put("seconds", r.seconds());
         out.put("tolerance", r.config().tolerance());
@@ -103,7 +104,9 @@ public final class RiskCurvesReport {
                     .append(f.all().ciLow()).append(',').append(f.all().ciHigh()).append(',').append(f.all().r2())
                     .append(',').append(f.all().points()).append(',').append(f.upperHalf().exponent()).append(',')
                     .append(f.upperHalf().ciLow()).append(',').append(f.upperHalf().ciHigh()).append(',')
-                    .append(r.config().tolerance()).append(',').append(f.consistent()).append('\n');
+                    .append(f.ofMean().exponent()).append(',').append(f.ofMean().ciLow()).append(',')
+                    .append(f.ofMean().ciHigh()).append(',').append(r.config().tolerance()).append(',')
+                    .append(f.consistent()).append('\n');
             ObjectNode o = fa.addObject();
             o.put("setting", f.setting());
             o.put("router", f.router().id());
@@ -116,6 +119,8 @@ public final class RiskCurvesReport {
             o.put("r2", f.all().r2());
             o.put("upper_half_exponent", f.upperHalf().exponent());
             o.putArray("upper_half_ci95").add(f.upperHalf().ciLow()).add(f.upperHalf().ciHigh());
+            o.put("of_mean_exponent", f.ofMean().exponent());
+            o.putArray("of_mean_ci95").add(f.ofMean().ciLow()).add(f.ofMean().ciHigh());
             o.put("consistent", f.consistent());
             o.put("seconds", f.seconds());
             List<SyntheticRiskCurves.Point> p = r.points(f.setting(), f.router());
@@ -164,11 +169,13 @@ public final class RiskCurvesReport {
             o.put("seconds", r.seconds());
             ArrayNode curves = o.putArray("curves");
             for (String router : r.routers()) {
-                for (double mu : r.mus()) {
+                for (int u = 0; u < r.mus().length; u++) {
+                    double mu = r.mus()[u];
                     List<RealDataCurves.Point> p = r.points(router, mu);
                     ObjectNode c = curves.addObject();
                     c.put("router", router);
                     c.put("mu", mu);
+                    c.put("oracle_utility", r.oracleUtility()[u]);
                     ArrayNode ns = c.putArray("train_prompts");
                     ArrayNode rs = c.putArray("mean_regret");
                     ArrayNode se = c.putArray("se");

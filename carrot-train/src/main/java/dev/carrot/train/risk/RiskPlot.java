@@ -146,8 +146,8 @@ final class RiskPlot {
      * the best single model, per mu.
      */
     static XYChart real(RealDataCurves.Result r) {
-        XYChart chart = base(1250, "learning curve on " + r.dataset() + " (" + r.testPrompts() + " test prompts): regret"
-                        + " against the per-prompt oracle", "training prompts (log scale)",
+        XYChart chart = base(1250, "learning curve on " + r.dataset() + " (" + r.testPrompts() + " test prompts):"
+                        + " regret against the per-prompt oracle", "training prompts (log scale)",
                 "test regret: oracle utility - router utility");
         // regret tends to the Bayes router's regret against the oracle, not to 0: a linear axis shows it better
         chart.getStyler().setYAxisLogarithmic(false);

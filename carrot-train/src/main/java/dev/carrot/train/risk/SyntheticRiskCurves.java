@@ -82,11 +82,13 @@ public final class SyntheticRiskCurves {
      * @param theoryExponent {@code beta (1 + alpha) / (2 beta + d)}
      * @param all            the fit over the whole grid
      * @param upperHalf      the fit over the larger half of the grid (at least 3 sizes)
+     * @param ofMean         the fit of log(mean excess risk) instead of mean(log excess risk), over the whole grid (a
+     *                       check that the conclusion does not hang on the summary)
      * @param consistent     whether the theory lies within {@code all}'s CI widened by the configured tolerance
      * @param seconds        wall-clock time spent training and evaluating this router (summed over threads)
      */
     public record Fit(String setting, RouterKind router, double theoryExponent, LogLogFit all, LogLogFit upperHalf,
-                      boolean consistent, double seconds) {
+                      LogLogFit ofMean, boolean consistent, double seconds) {
     }
 
     /** Everything the experiment produced. */
@@ -206,6 +208,7 @@ public final class SyntheticRiskCurves {
                     continue;
                 }
                 double[] meanLog = new double[sizes.length];
+                double[] logMean = new double[sizes.length];
                 for (int j = 0; j < sizes.length; j++) {
                     double[] logs = new double[reps];
                     double sum = 0;
@@ -224,6 +227,7 @@ public final class SyntheticRiskCurves {
                     }
                     double se = Math.sqrt(var / (reps - 1) / reps);
                     meanLog[j] = m;
+                    logMean[j] = Math.log(Math.max(FLOOR, sum / reps));
                     points.add(new Point(st.name(), kind, sizes[j], reps, sum / reps, m, se,
                             Math.exp(m - 1.96 * se), Math.exp(m + 1.96 * se), k));
                 }
@@ -232,7 +236,8 @@ public final class SyntheticRiskCurves {
                 LogLogFit fitUpper = LogLogFit.fit(Arrays.copyOfRange(sizes, from, sizes.length),
                         Arrays.copyOfRange(meanLog, from, sizes.length));
                 boolean ok = fitAll.consistentWith(st.theoryExponent(), config.tolerance());
-                fits.add(new Fit(st.name(), kind, st.theoryExponent(), fitAll, fitUpper, ok,
+                LogLogFit fitOfMean = LogLogFit.fit(sizes, logMean);
+                fits.add(new Fit(st.name(), kind, st.theoryExponent(), fitAll, fitUpper, fitOfMean, ok,
                         nanos[s][kind.ordinal()] / 1e9));
                 LOG.info("{} / {}: fitted exponent {} [{}, {}] (upper half {} [{}, {}]), theory {}: {}", st.name(),
                         kind.id(), f4(fitAll.exponent()), f4(fitAll.ciLow()), f4(fitAll.ciHigh()),

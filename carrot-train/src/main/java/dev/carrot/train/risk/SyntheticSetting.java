@@ -18,7 +18,8 @@ import java.util.Set;
  *   <li>Every other model m is a specialist with a ball {@code B(p_m, r_m)} (Euclidean, or a box: the max-norm
  *       ball): {@code eta_m(x) = q0 + mu/(1-mu) (c_m - c_b) + A phi((r_m - |x - p_m|) / w)}, with
  *       {@code phi(s) = sign(s) min(|s|, 1)^(1/alpha)}.</li>
- *   <li>Costs {@code c_m} are known constants; outcomes are {@code Y_m ~ Bernoulli(eta_m(x))}, independent given x.</li>
+ *   <li>Costs {@code c_m} are known constants; outcomes are {@code Y_m ~ Bernoulli(eta_m(x))}, independent given
+ *       x.</li>
  * </ul>
  * At the trade-off {@code mu}, the utility {@code u_m = (1-mu) eta_m - mu c_m} of a specialist minus the baseline's is
  * {@code (1-mu) A phi((r_m - |x - p_m|)/w)}: positive inside its ball, negative outside, and within distance {@code w}
@@ -220,7 +221,8 @@ public record SyntheticSetting(String name, int dimension, double beta, double a
                 double need = a.radius() + b.radius() + 2 * width;
                 if (dist < need - 1e-12) {
                     throw new IllegalArgumentException(String.format(Locale.ROOT, "%sthe %s regions of %s and %s"
-                                    + " (with their transition zones) overlap: centres %.4f apart, need >= r + r' + 2w ="
+                                    + " (with their transition zones) overlap: centres %.4f apart, need >= r + r' + 2w"
+                                    + " ="
                                     + " %.4f, so that near each boundary only the specialist and the baseline compete",
                             where, shape.id(), a.name(), b.name(), dist, need));
                 }
