@@ -24,8 +24,8 @@ import java.util.Set;
  * At the trade-off {@code mu}, the utility {@code u_m = (1-mu) eta_m - mu c_m} of a specialist minus the baseline's is
  * {@code (1-mu) A phi((r_m - |x - p_m|)/w)}: positive inside its ball, negative outside, and within distance {@code w}
  * of the sphere it behaves like {@code dist^(1/alpha)}, so {@code P(0 < gap <= t) ~ t^alpha} (the margin condition
- * with exponent alpha). The utility differences are Lipschitz, hence beta-Hölder for every beta <= 1 (the gap is
- * exactly Lipschitz when alpha = 1: it has kinks at the sphere's inner and outer transition edges).
+ * with exponent alpha). The utility differences are {@code min(1, 1/alpha)}-Hölder, hence beta-Hölder when
+ * {@code alpha beta <= 1} (exactly Lipschitz when alpha = 1, with kinks at the inner and outer transition edges).
  *
  * @param name      identifies the setting in outputs
  * @param dimension d, the number of features
