@@ -217,6 +217,11 @@ public final class SyntheticRiskCurves {
                         Run run = runs[s][j][r][kind.ordinal()];
                         all.add(run);
                         sum += run.excessRisk();
+                        if (run.excessRisk() < FLOOR) {
+                            LOG.warn("{} / {} at n = {}, repeat {}: excess risk {} is below {} and is floored there"
+                                    + " before taking logs (raise eval_points)", st.name(), kind.id(), run.n(),
+                                    run.repeat(), run.excessRisk(), FLOOR);
+                        }
                         logs[r] = Math.log(Math.max(FLOOR, run.excessRisk()));
                         k = run.k();
                     }
