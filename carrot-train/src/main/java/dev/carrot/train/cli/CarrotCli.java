@@ -8,7 +8,8 @@ import java.util.logging.Level;
 /** The {@code carrot} command line. */
 @Command(name = "carrot", mixinStandardHelpOptions = true, versionProvider = CarrotCli.Version.class,
         description = "CARROT: cost-aware LLM routing. Train routers on routing data, evaluate them, route prompts.",
-        subcommands = {InspectCommand.class, TrainCommand.class, EvalCommand.class, RouteCommand.class, EmbedCommand.class,
+        subcommands = {InspectCommand.class, TrainCommand.class, EvalCommand.class, RiskCurvesCommand.class,
+                ReproduceCommand.class, RouteCommand.class, EmbedCommand.class,
                 CommandLine.HelpCommand.class})
 public final class CarrotCli implements Runnable {
     /**
@@ -24,7 +25,7 @@ public final class CarrotCli implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "choose a command: inspect, train, eval, route, embed");
+        throw new CommandLine.ParameterException(spec.commandLine(), "choose a command: inspect, train, eval, risk-curves, reproduce, route, embed");
     }
 
     public static void main(String[] args) {

@@ -121,6 +121,18 @@ class CliTest {
     }
 
     @Test
+    void riskCurvesWritesItsOutputs() throws Exception {
+        Run r = carrot("risk-curves", "--synthetic-only", "--max-n", "1000", "--repeats", "2", "--no-check",
+                "--out", tmp.resolve("risk").toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(tmp.resolve("risk/summary.json")).isRegularFile();
+        assertThat(tmp.resolve("risk/synthetic/runs.csv")).isRegularFile();
+        assertThat(tmp.resolve("risk/synthetic/fits.csv")).isRegularFile();
+        JsonNode s = new ObjectMapper().readTree(tmp.resolve("risk/summary.json").toFile());
+        assertThat(s.get("synthetic")).isNotNull();
+    }
+
+    @Test
     void badArgumentsGetClearMessages() {
         Run r = carrot("inspect", "--data", "no/such/file.parquet");
         assertThat(r.code()).isEqualTo(2);
