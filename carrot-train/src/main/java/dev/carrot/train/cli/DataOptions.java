@@ -49,7 +49,7 @@ final class DataOptions {
         } catch (HfHubException e) {
             if (e.kind() == HfHubException.Kind.OFFLINE_NOT_CACHED || e.kind() == HfHubException.Kind.HUB_UNREACHABLE) {
                 throw new IOException(e.getMessage() + "\nTo use a local file instead, for example the"
-                        + " RouterBench subset beside the project:\n  mvn -pl carrot-train exec:java -Dexec.args=\""
+                        + " RouterBench subset beside the project:\n  mvn -pl carrot-train -am compile exec:java -Dexec.args=\""
                         + "train --data ../shared/datasets/routerbench_subset/routerbench_subset.parquet\"\n(the long"
                         + " format is described in datasets/README.md)", e);
             }

@@ -151,7 +151,7 @@ class CliTest {
                 tmp.resolve("hf").toString(), "--out", tmp.resolve("out").toString());
         assertThat(r.code()).isNotZero();
         assertThat(r.err()).contains("CARROT-LLM-Routing/SPROUT").contains("To use a local file instead")
-                .contains("--data ../shared/datasets/routerbench_subset/routerbench_subset.parquet");
+                .contains("-am compile exec:java").contains("--data ../shared/datasets/routerbench_subset/routerbench_subset.parquet");
         assertThat(tmp.resolve("out")).doesNotExist();
         assertThat((System.nanoTime() - t0) / 1e9).isLessThan(60);
     }
