@@ -257,15 +257,18 @@ public final class KnnIndex {
         float[] candHigh = new float[cand.length];
         int nc = 0;
         int[] raw = new int[BLOCK];
+        int[] hits = new int[BLOCK];
         for (int start = 0; start < size; start += BLOCK) {
             int rows = Math.min(BLOCK, size - start);
             ops.dotRowsInt8(p, c, dim, start, rows, raw);
-            for (int r = 0; r < rows; r++) {
+            int nh = ops.int8Candidates(raw, scale, slack, start, rows, t, qn, fixed, threshold, hits);
+            for (int h = 0; h < nh; h++) {
+                int r = hits[h];
                 int row = start + r;
                 float a = scale[row] * t * raw[r];
                 float b = qn * slack[row] + fixed;
                 float high = a + b;
-                if (high >= threshold) {
+                if (high >= threshold) { // the threshold may have risen within the block
                     float low = a - b;
                     if (low > threshold) {
                         threshold = lower.offer(low);

@@ -62,6 +62,7 @@ final class PanamaVectorOps implements VectorOps {
     @Override
     public void dotRowsAt(float[] query, float[] matrix, int dim, int[] rows, int from, int count, float[] out) {
         int i = 0;
+        // four scattered rows at once, so their cache misses overlap (with more live vectors C2 drops the intrinsics)
         for (; i + 3 < count; i += 4) {
             kernel1x4(query, matrix, rows[from + i] * dim, rows[from + i + 1] * dim, rows[from + i + 2] * dim,
                     rows[from + i + 3] * dim, dim, out, i);
@@ -163,6 +164,35 @@ final class PanamaVectorOps implements VectorOps {
 
     private static IntVector widen(byte[] codes, int off) {
         return (IntVector) ByteVector.fromArray(BYTES, codes, off).convertShape(VectorOperators.B2I, INTS, 0);
+    }
+
+    @Override
+    public int int8Candidates(int[] raw, float[] scale, float[] slack, int first, int rows, float t, float qn,
+                              float fixed, float threshold, int[] out) {
+        int n = 0;
+        int i = 0;
+        if (INTS.length() == SPECIES.length()) {
+            int step = SPECIES.length();
+            int bound = SPECIES.loopBound(rows);
+            for (; i < bound; i += step) {
+                FloatVector r = (FloatVector) IntVector.fromArray(INTS, raw, i).convert(VectorOperators.I2F, 0);
+                FloatVector a = FloatVector.fromArray(SPECIES, scale, first + i).mul(t).mul(r);
+                FloatVector b = FloatVector.fromArray(SPECIES, slack, first + i).mul(qn).add(fixed);
+                long hits = a.add(b).compare(VectorOperators.GE, threshold).toLong();
+                while (hits != 0) {
+                    out[n++] = i + Long.numberOfTrailingZeros(hits);
+                    hits &= hits - 1;
+                }
+            }
+        }
+        for (; i < rows; i++) {
+            float a = scale[first + i] * t * raw[i];
+            float b = qn * slack[first + i] + fixed;
+            if (a + b >= threshold) {
+                out[n++] = i;
+            }
+        }
+        return n;
     }
 
     @Override

@@ -58,6 +58,20 @@ final class ScalarVectorOps implements VectorOps {
     }
 
     @Override
+    public int int8Candidates(int[] raw, float[] scale, float[] slack, int first, int rows, float t, float qn,
+                              float fixed, float threshold, int[] out) {
+        int n = 0;
+        for (int i = 0; i < rows; i++) {
+            float a = scale[first + i] * t * raw[i];
+            float b = qn * slack[first + i] + fixed;
+            if (a + b >= threshold) {
+                out[n++] = i;
+            }
+        }
+        return n;
+    }
+
+    @Override
     public void dotBlock(float[] a, int aRow, int aRows, float[] b, int bRow, int bRows, int dim, float[] out,
                          int outOff, int outStride) {
         for (int i = 0; i < aRows; i++) {

@@ -37,6 +37,14 @@ public interface VectorOps {
     void dotRowsInt8(int[] query, byte[] codes, int dim, int firstRow, int rows, int[] out);
 
     /**
+     * The candidate test of an int8 prefilter: writes to {@code out} (in increasing order) every {@code i < rows}
+     * whose upper bound {@code high = scale[first + i] * t * raw[i] + (qn * slack[first + i] + fixed)} reaches
+     * {@code threshold}, each product and sum rounded in float in that order, and returns how many.
+     */
+    int int8Candidates(int[] raw, float[] scale, float[] slack, int first, int rows, float t, float qn, float fixed,
+                       float threshold, int[] out);
+
+    /**
      * A tile of a matrix product: {@code out[outOff + i * outStride + j] = dot(a, (aRow + i) * dim, b, (bRow + j) * dim,
      * dim)} for {@code i < aRows, j < bRows}, each bit-for-bit equal to {@link #dot} of that pair. Keep the tile small
      * enough to stay in cache (for example 64 x 64 rows of 384 floats); rows of {@code a} are reused across rows of

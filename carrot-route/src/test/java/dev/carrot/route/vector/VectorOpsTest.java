@@ -146,4 +146,38 @@ class VectorOpsTest {
             }
         }
     }
+
+    @Test
+    void int8CandidatesAgreeWithTheScalarFormula() {
+        SplittableRandom r = new SplittableRandom(29);
+        for (int rows : new int[]{1, 15, 16, 17, 255, 256}) {
+            int[] raw = new int[rows];
+            float[] scale = new float[rows + 3];
+            float[] slack = new float[rows + 3];
+            for (int i = 0; i < rows + 3; i++) {
+                scale[i] = (float) (r.nextDouble() * 0.002);
+                slack[i] = (float) (r.nextDouble() * 0.01);
+            }
+            for (int i = 0; i < rows; i++) {
+                raw[i] = r.nextInt(2_000_001) - 1_000_000;
+            }
+            float t = 5e-6f;
+            float threshold = (float) (r.nextDouble() * 0.02 - 0.01);
+            int[] expected = new int[rows];
+            int ne = 0;
+            for (int i = 0; i < rows; i++) {
+                float a = scale[3 + i] * t * raw[i];
+                float b = 1.0001f * slack[3 + i] + 1e-6f;
+                if (a + b >= threshold) {
+                    expected[ne++] = i;
+                }
+            }
+            for (VectorOps ops : BOTH) {
+                int[] out = new int[rows];
+                int n = ops.int8Candidates(raw, scale, slack, 3, rows, t, 1.0001f, 1e-6f, threshold, out);
+                assertThat(java.util.Arrays.copyOf(out, n)).as(ops.name() + " rows " + rows)
+                        .containsExactly(java.util.Arrays.copyOf(expected, ne));
+            }
+        }
+    }
 }
