@@ -50,6 +50,10 @@ public final class BenchData {
         if (p != null) {
             return Path.of(p);
         }
+        String shared = System.getProperty("carrot.shared.dir");
+        if (shared != null && Files.isDirectory(Path.of(shared, "datasets", "routerbench_subset"))) {
+            return Path.of(shared, "datasets");
+        }
         for (Path d = Path.of("").toAbsolutePath(); d != null; d = d.getParent()) {
             for (Path c : List.of(d.resolve("../shared/datasets"), d.resolve("shared/datasets"))) {
                 if (Files.isDirectory(c.resolve("routerbench_subset"))) {
@@ -68,6 +72,16 @@ public final class BenchData {
             throw new IllegalStateException("dataset file " + p + " is missing; set -D" + DATASETS_PROPERTY);
         }
         return p;
+    }
+
+    /** Whether the shared datasets can be found (tests skip without them). */
+    public static boolean datasetsPresent() {
+        try {
+            datasetsDir();
+            return true;
+        } catch (IllegalStateException e) {
+            return false;
+        }
     }
 
     /** A loaded dataset ({@code routerbench_subset} or {@code routerdc_7model}). */

@@ -63,11 +63,16 @@ public final class BenchRouters {
 
     /** A KNN router (quality k = {@value #QUALITY_K}, cost k = {@value #COST_K}) over {@code index}. */
     public static RouterModel knn(KnnIndex index, Targets t) {
+        return knn(index, t, QUALITY_K);
+    }
+
+    /** A KNN router with quality k {@code qualityK} and cost k {@code min(qualityK, 128)}. */
+    public static RouterModel knn(KnnIndex index, Targets t, int qualityK) {
         int m = t.models().size();
         int rows = index.size();
         return RouterModel.builder().models(t.models()).encoder(MINILM).knnIndex(index)
-                .quality(new PredictorSpec.Knn(Math.min(QUALITY_K, rows), m, cycle(t.quality(), m, rows)))
-                .cost(new CostModel.Direct(new PredictorSpec.Knn(Math.min(COST_K, rows), m,
+                .quality(new PredictorSpec.Knn(Math.min(qualityK, rows), m, cycle(t.quality(), m, rows)))
+                .cost(new CostModel.Direct(new PredictorSpec.Knn(Math.min(Math.min(COST_K, qualityK), rows), m,
                         cycle(t.cost(), m, rows))))
                 .costScaleUsd(t.costScale()).build();
     }

@@ -20,8 +20,9 @@ import org.openjdk.jmh.annotations.Warmup;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The routing decision from a prompt embedding with the KNN predictors (quality k = 512, cost k = 128, as trained on
- * routerbench_subset) over 2,000, 37,000 and 300,000 stored prompts, one held-out real prompt per call:
+ * The routing decision from a prompt embedding with the KNN predictors (quality k = 512 and cost k = 128, as trained
+ * on routerbench_subset; or both k = 128, as on routerdc_7model) over 2,000, 37,000 and 300,000 stored prompts, one
+ * held-out real prompt per call:
  * <ul>
  *   <li>{@code knn}: {@link Router#route(float[], double)} as shipped (exact search, int8 prefilter from 4,096 rows);</li>
  *   <li>{@code knnPlainFloat32}: the same router over an index that never prefilters (the SIMD float32 scan);</li>
@@ -37,6 +38,10 @@ import java.util.concurrent.TimeUnit;
 public class DecisionBench {
     @Param({"2000", "37000", "300000"})
     public int stored;
+
+    /** Quality k: 512 as cross-validation chose on routerbench_subset, 128 as on routerdc_7model. */
+    @Param({"512", "128"})
+    public int k;
 
     Router router;
     Router plain;
@@ -58,10 +63,10 @@ public class DecisionBench {
         BenchRouters.Targets t = BenchRouters.routerbenchTargets();
         rows = set.stored();
         queries = set.queries();
-        RouterModel m = BenchRouters.knn(KnnIndex.of(rows, BenchData.DIM), t);
+        RouterModel m = BenchRouters.knn(KnnIndex.of(rows, BenchData.DIM), t, k);
         router = Router.of(m, null);
         plain = Router.of(BenchRouters.knn(KnnIndex.of(rows, BenchData.DIM, VectorOps.get(),
-                KnnIndex.Prefilter.NEVER), t), null);
+                KnnIndex.Prefilter.NEVER), t, k), null);
         models = t.models().size();
         quality = BenchRouters.cycle(t.quality(), models, set.rows());
         cost = BenchRouters.cycle(t.cost(), models, set.rows());
@@ -80,7 +85,7 @@ public class DecisionBench {
 
     @Benchmark
     public int knnNaiveScalar(Queries q) {
-        return Naive.knnDecision(rows, BenchData.DIM, q.cursor.next(queries), quality, BenchRouters.QUALITY_K, cost,
-                BenchRouters.COST_K, models, BenchSupport.MU, scale);
+        return Naive.knnDecision(rows, BenchData.DIM, q.cursor.next(queries), quality, k, cost,
+                Math.min(k, BenchRouters.COST_K), models, BenchSupport.MU, scale);
     }
 }
