@@ -1,6 +1,7 @@
 package dev.carrot.bench;
 
 import dev.carrot.route.encoder.BatchStats;
+import dev.carrot.route.encoder.EncoderOptions;
 import dev.carrot.route.encoder.Encoders;
 import dev.carrot.route.encoder.PromptEncoder;
 import org.openjdk.jmh.annotations.AuxCounters;
@@ -25,10 +26,12 @@ import java.util.concurrent.TimeUnit;
 /**
  * Batch encoding of {@value #PROMPTS} real routerbench_subset prompts (a seeded sample over all three tasks), no
  * embedding cache: {@code batched} is {@link PromptEncoder#encodeAll}, which sorts by length so that each batch pads
- * only to its own longest prompt; {@code oneByOne} is the naive way, one {@code encode} per prompt. Time per
- * operation is for all {@value #PROMPTS} prompts (prompts/s = {@value #PROMPTS} / time). The secondary results give
- * the word pieces computed: {@code tokens} real ones, {@code paddedTokens} with the padding of the length-sorted
- * batches, {@code unsortedPaddedTokens} with the padding batches in dataset order would have had.
+ * only to its own longest prompt; the naive ways are {@code unsortedBatches} (batches of 32 in dataset order, each
+ * padded to its longest prompt) and {@code oneByOne} (one {@code encode} per prompt, no padding but no batching).
+ * Time per operation is for all {@value #PROMPTS} prompts (prompts/s = {@value #PROMPTS} / time). The secondary
+ * results give the word pieces computed, summed over the measured calls: {@code tokens} real ones,
+ * {@code paddedTokens} with the padding of the length-sorted batches, {@code unsortedPaddedTokens} with the padding
+ * of batches in dataset order.
  */
 @BenchmarkMode(Mode.SingleShotTime)
 @OutputTimeUnit(TimeUnit.SECONDS)
@@ -81,6 +84,18 @@ public class EncoderBatchBench {
             p.paddedTokens += s.paddedTokens();
             p.unsortedPaddedTokens += s.unsortedPaddedTokens();
         });
+    }
+
+    /** The naive batching: batches of 32 in dataset order, each padded to its longest prompt. */
+    @Benchmark
+    public float[][] unsortedBatches() {
+        int b = EncoderOptions.DEFAULT_BATCH_SIZE;
+        float[][] out = new float[prompts.size()][];
+        for (int s = 0; s < prompts.size(); s += b) {
+            float[][] v = encoder.encodeAll(prompts.subList(s, Math.min(prompts.size(), s + b)));
+            System.arraycopy(v, 0, out, s, v.length);
+        }
+        return out;
     }
 
     @Benchmark
