@@ -24,14 +24,15 @@ import java.util.concurrent.TimeUnit;
  * on routerbench_subset; or both k = 128, as on routerdc_7model) over 2,000, 37,000 and 300,000 stored prompts, one
  * held-out real prompt per call:
  * <ul>
- *   <li>{@code knn}: {@link Router#route(float[], double)} as shipped (exact search, int8 prefilter from 4,096 rows);</li>
+ *   <li>{@code knn}: {@link Router#route(float[], double)} as shipped (exact search, int8 prefilter from 4,096
+ *       rows);</li>
  *   <li>{@code knnPlainFloat32}: the same router over an index that never prefilters (the SIMD float32 scan);</li>
  *   <li>{@code knnNaiveScalar}: the naive way, plain scalar loops ({@link Naive#knnDecision}).</li>
  * </ul>
  */
 @BenchmarkMode(Mode.SampleTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Warmup(iterations = 3, time = 2)
+@Warmup(iterations = 5, time = 3)
 @Measurement(iterations = 5, time = 2)
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-Xms2g", "-Xmx6g"})
 @State(Scope.Benchmark)

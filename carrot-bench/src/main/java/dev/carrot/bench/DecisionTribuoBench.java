@@ -24,7 +24,7 @@ import java.util.concurrent.TimeUnit;
  */
 @BenchmarkMode(Mode.SampleTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Warmup(iterations = 2, time = 3)
+@Warmup(iterations = 4, time = 3)
 @Measurement(iterations = 3, time = 3)
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-Xms2g", "-Xmx6g"})
 @State(Scope.Benchmark)

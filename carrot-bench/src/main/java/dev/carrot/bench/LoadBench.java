@@ -65,8 +65,8 @@ public class LoadBench {
         }
         retainedBytes = retainedHeap();
         // the fork's output goes into JMH's log
-        System.out.printf(java.util.Locale.ROOT, "%ncarrot-load-heap: a loaded router retains %,d bytes of heap; its raw"
-                + " arrays are %,d bytes: %.3f x%n", retainedBytes, rawBytes, (double) retainedBytes / rawBytes);
+        System.out.printf(java.util.Locale.ROOT, "%ncarrot-load-heap: a loaded router retains %,d bytes of heap;"
+                + " its raw arrays are %,d bytes: %.3f x%n", retainedBytes, rawBytes, (double) retainedBytes / rawBytes);
     }
 
     private long retainedHeap() throws IOException {

@@ -3,7 +3,8 @@ package dev.carrot.route.knn;
 /**
  * Int8 codes of unit rows with a proven error bound: the prefilter of {@link KnnIndex}'s exact search.
  *
- * <p>Row {@code x} is stored as a scale {@code s} and codes {@code c_j = round(x_j / s)}, {@code s = max_j |x_j| / 127};
+ * <p>Row {@code x} is stored as a scale {@code s} and codes {@code c_j = round(x_j / s)},
+ * {@code s = max_j |x_j| / 127};
  * a query {@code q} is quantised per search to integers {@code p_j = round(q_j / t)} with {@code |p_j| <= levels}.
  * The prefilter's approximate similarity is {@code a = s t <p, c>}, from an exact integer dot product; the float32
  * kernel's similarity is {@code v = fl(<q, x>)}. With {@code e = x - s c} and {@code f = q - t p} (exact

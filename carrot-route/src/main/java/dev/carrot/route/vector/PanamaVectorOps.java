@@ -12,8 +12,10 @@ import jdk.incubator.vector.VectorSpecies;
  * Only loaded through {@link VectorOpsProvider}, which falls back to scalar code when the module is absent.
  *
  * <p>Every float dot product is summed in one order: lanes of even vector chunks into one accumulator, odd chunks
- * into a second, the two added, the lanes reduced, then the scalar tail. {@link #dotBlock} keeps that order per pair,
- * so its results equal {@link #dot}'s bit for bit.
+ * into a second, the two added, the lanes reduced, then the scalar tail. {@link #dotRows}, {@link #dotRowsAt} and
+ * {@link #dotBlock} keep that order per pair, so their results equal {@link #dot}'s bit for bit. (The lane reduction
+ * runs in lane order both in the interpreter and in JDK 17's C2 code on x86, so compiled and interpreted callers
+ * agree too; {@code VectorOpsTest} and the exactness tests of {@code KnnIndex} would catch a JIT that reorders it.)
  */
 final class PanamaVectorOps implements VectorOps {
     private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
@@ -178,10 +180,15 @@ final class PanamaVectorOps implements VectorOps {
                 FloatVector r = (FloatVector) IntVector.fromArray(INTS, raw, i).convert(VectorOperators.I2F, 0);
                 FloatVector a = FloatVector.fromArray(SPECIES, scale, first + i).mul(t).mul(r);
                 FloatVector b = FloatVector.fromArray(SPECIES, slack, first + i).mul(qn).add(fixed);
-                long hits = a.add(b).compare(VectorOperators.GE, threshold).toLong();
-                while (hits != 0) {
-                    out[n++] = i + Long.numberOfTrailingZeros(hits);
-                    hits &= hits - 1;
+                // anyTrue is an intrinsic in JDK 17 (toLong is not); hits are rare, so recheck their lanes in scalar
+                if (a.add(b).compare(VectorOperators.GE, threshold).anyTrue()) {
+                    for (int j = i; j < i + step; j++) {
+                        float aj = scale[first + j] * t * raw[j];
+                        float bj = qn * slack[first + j] + fixed;
+                        if (aj + bj >= threshold) {
+                            out[n++] = j;
+                        }
+                    }
                 }
             }
         }

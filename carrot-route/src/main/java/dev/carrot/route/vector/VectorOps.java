@@ -45,8 +45,8 @@ public interface VectorOps {
                        float threshold, int[] out);
 
     /**
-     * A tile of a matrix product: {@code out[outOff + i * outStride + j] = dot(a, (aRow + i) * dim, b, (bRow + j) * dim,
-     * dim)} for {@code i < aRows, j < bRows}, each bit-for-bit equal to {@link #dot} of that pair. Keep the tile small
+     * A tile of a matrix product:
+     * {@code out[outOff + i * outStride + j] = dot(a, (aRow + i) * dim, b, (bRow + j) * dim, dim)} for {@code i < aRows, j < bRows}, each bit-for-bit equal to {@link #dot} of that pair. Keep the tile small
      * enough to stay in cache (for example 64 x 64 rows of 384 floats); rows of {@code a} are reused across rows of
      * {@code b} in registers.
      */
