@@ -22,8 +22,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>{@link #compute} works on tiles: a block of query rows against a block of training rows, their similarities
  * from a register-blocked matrix product ({@link VectorOps#dotBlock}, bit-for-bit the similarities a
  * {@link KnnIndex} search computes), then a selection per query that rejects most rows with one comparison against
- * its current k-th best and keeps the rest in a buffer compacted by quickselect ({@link TopKBuffer}). Tiles of all folds are shared out to the worker threads. The result is identical to
- * {@link #computeByScan}, the straightforward search per row kept as the reference.
+ * its current k-th best and keeps the rest in a buffer compacted by quickselect ({@link TopKBuffer}). Tiles of all
+ * folds are shared out to the worker threads. The result is identical to {@link #computeByScan}, the
+ * straightforward search per row kept as the reference.
  */
 public final class NeighbourLists {
     /** Query rows per tile: their TopK heaps and rows stay in cache while training rows stream past. */
