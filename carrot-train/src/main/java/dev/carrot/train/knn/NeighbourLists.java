@@ -1,22 +1,37 @@
 package dev.carrot.train.knn;
 
 import dev.carrot.route.knn.KnnIndex;
+import dev.carrot.route.vector.VectorOps;
 import dev.carrot.train.Progress;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The cross-validation neighbour lists of a training set, computed once: rows are split into {@code folds}
  * contiguous folds (as scikit-learn's {@code KFold} without shuffling does), and every row gets its {@code maxK}
- * nearest neighbours (cosine) among the rows of the other folds, best first. Every k up to {@code maxK}, and every
- * target (quality, tokens, cost), is then scored from these lists without searching again.
+ * nearest neighbours (cosine) among the rows of the other folds, best first (ties to the lower row). Every k up to
+ * {@code maxK}, and every target (quality, tokens, cost), is then scored from these lists without searching again.
+ *
+ * <p>{@link #compute} works on tiles: a block of query rows against a block of training rows, their similarities
+ * from a register-blocked matrix product ({@link VectorOps#dotBlock}, bit-for-bit the similarities a
+ * {@link KnnIndex} search computes), then a selection per query that rejects most rows with one comparison against
+ * its current k-th best and keeps the rest in a buffer compacted by quickselect ({@link TopKBuffer}). Tiles of all
+ * folds are shared out to the worker threads. The result is identical to {@link #computeByScan}, the
+ * straightforward search per row kept as the reference.
  */
 public final class NeighbourLists {
+    /** Query rows per tile: their TopK heaps and rows stay in cache while training rows stream past. */
+    private static final int QUERY_BLOCK = 64;
+    /** Training rows per tile. */
+    private static final int ROW_BLOCK = 128;
+
     private final int rows;
     private final int folds;
     private final int maxK;
@@ -31,6 +46,40 @@ public final class NeighbourLists {
         this.neighbours = neighbours;
     }
 
+    /** Fold layout: {@code start[f] .. start[f+1]} are the rows of fold f. */
+    private record Folds(int n, int folds, int[] start, int[] foldOf, int k) {
+        static Folds of(float[] embeddings, int dim, int folds, int maxK) {
+            Objects.requireNonNull(embeddings, "embeddings");
+            if (dim <= 0 || embeddings.length % dim != 0) {
+                throw new IllegalArgumentException("embeddings length " + embeddings.length + " is not a multiple of"
+                        + " the dimension " + dim);
+            }
+            int n = embeddings.length / dim;
+            if (folds < 2 || folds > n) {
+                throw new IllegalArgumentException("folds must be in [2, rows = " + n + "], got " + folds);
+            }
+            if (maxK < 1) {
+                throw new IllegalArgumentException("maxK must be >= 1, got " + maxK);
+            }
+            int[] foldOf = new int[n];
+            int[] start = new int[folds + 1];
+            for (int f = 0, pos = 0; f < folds; f++) {
+                int size = n / folds + (f < n % folds ? 1 : 0);
+                start[f] = pos;
+                for (int i = 0; i < size; i++) {
+                    foldOf[pos + i] = f;
+                }
+                pos += size;
+                start[f + 1] = pos;
+            }
+            int minTrain = Integer.MAX_VALUE;
+            for (int f = 0; f < folds; f++) {
+                minTrain = Math.min(minTrain, n - (start[f + 1] - start[f]));
+            }
+            return new Folds(n, folds, start, foldOf, Math.min(maxK, minTrain));
+        }
+    }
+
     /**
      * Computes the lists.
      *
@@ -38,38 +87,151 @@ public final class NeighbourLists {
      * @param dim        columns
      * @param folds      number of folds (>= 2)
      * @param maxK       neighbours per row; capped at the smallest training-fold size
-     * @param threads    worker threads (folds run in parallel)
+     * @param threads    worker threads (tiles of all folds are shared out)
+     * @throws IllegalArgumentException if the shapes are inconsistent, or a row is not finite or not of unit length
      */
     public static NeighbourLists compute(float[] embeddings, int dim, int folds, int maxK, int threads,
                                          Progress progress) {
-        Objects.requireNonNull(embeddings, "embeddings");
-        int n = embeddings.length / dim;
-        if (folds < 2 || folds > n) {
-            throw new IllegalArgumentException("folds must be in [2, rows = " + n + "], got " + folds);
-        }
-        int[] foldOf = new int[n];
-        int[] start = new int[folds + 1];
-        for (int f = 0, pos = 0; f < folds; f++) {
-            int size = n / folds + (f < n % folds ? 1 : 0);
-            start[f] = pos;
-            for (int i = 0; i < size; i++) {
-                foldOf[pos + i] = f;
-            }
-            pos += size;
-            start[f + 1] = pos;
-        }
-        int minTrain = Integer.MAX_VALUE;
+        return compute(embeddings, dim, folds, maxK, threads, progress, VectorOps.get());
+    }
+
+    /** As {@link #compute(float[], int, int, int, int, Progress)} with the given kernels (tests, benchmarks). */
+    public static NeighbourLists compute(float[] embeddings, int dim, int folds, int maxK, int threads,
+                                         Progress progress, VectorOps ops) {
+        Objects.requireNonNull(progress, "progress");
+        Objects.requireNonNull(ops, "ops");
+        Folds fl = Folds.of(embeddings, dim, folds, maxK);
+        checkUnitRows(embeddings, dim);
+        int n = fl.n();
+        int k = fl.k();
+        int[] nb = new int[n * k];
+        int tasks = 0;
         for (int f = 0; f < folds; f++) {
-            minTrain = Math.min(minTrain, n - (start[f + 1] - start[f]));
+            tasks += (fl.start()[f + 1] - fl.start()[f] + QUERY_BLOCK - 1) / QUERY_BLOCK;
         }
-        int k = Math.min(maxK, minTrain);
+        int[] taskFold = new int[tasks];
+        int[] taskFrom = new int[tasks];
+        for (int f = 0, t = 0; f < folds; f++) {
+            for (int q = fl.start()[f]; q < fl.start()[f + 1]; q += QUERY_BLOCK) {
+                taskFold[t] = f;
+                taskFrom[t++] = q;
+            }
+        }
+        AtomicInteger next = new AtomicInteger();
+        int total = tasks;
+        Runnable worker = () -> {
+            float[] tile = new float[QUERY_BLOCK * ROW_BLOCK];
+            TopKBuffer[] tops = new TopKBuffer[QUERY_BLOCK];
+            for (int i = 0; i < QUERY_BLOCK; i++) {
+                tops[i] = new TopKBuffer(k);
+            }
+            for (int t = next.getAndIncrement(); t < total; t = next.getAndIncrement()) {
+                int f = taskFold[t];
+                int from = taskFrom[t];
+                int to = Math.min(fl.start()[f + 1], from + QUERY_BLOCK);
+                searchTile(embeddings, dim, from, to, 0, fl.start()[f], tops, tile, ops);
+                searchTile(embeddings, dim, from, to, fl.start()[f + 1], n, tops, tile, ops);
+                for (int i = from; i < to; i++) {
+                    tops[i - from].drainSorted(nb, i * k);
+                }
+                progress.step(to - from);
+            }
+        };
+        runAll(worker, Math.max(1, Math.min(threads, tasks)));
+        return new NeighbourLists(n, folds, k, fl.foldOf(), nb);
+    }
+
+    /**
+     * Offers the similarities of query rows {@code [qFrom, qTo)} with training rows {@code [rFrom, rTo)} to the
+     * queries' selections. Rows arrive in increasing order, so a row can only enter a full selection with a strictly
+     * greater similarity than its k-th best (an equal one loses the tie to the lower row already kept).
+     */
+    private static void searchTile(float[] emb, int dim, int qFrom, int qTo, int rFrom, int rTo,
+                                   TopKBuffer[] tops, float[] tile, VectorOps ops) {
+        int nq = qTo - qFrom;
+        for (int r0 = rFrom; r0 < rTo; r0 += ROW_BLOCK) {
+            int nr = Math.min(ROW_BLOCK, rTo - r0);
+            ops.dotBlock(emb, qFrom, nq, emb, r0, nr, dim, tile, 0, ROW_BLOCK);
+            for (int i = 0; i < nq; i++) {
+                TopKBuffer top = tops[i];
+                float threshold = top.threshold();
+                int base = i * ROW_BLOCK;
+                for (int j = 0; j < nr; j++) {
+                    float s = tile[base + j];
+                    if (s > threshold) {
+                        top.offer(s, r0 + j);
+                        threshold = top.threshold();
+                    }
+                }
+            }
+        }
+    }
+
+    private static void runAll(Runnable worker, int threads) {
+        if (threads == 1) {
+            worker.run();
+            return;
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, "carrot-knn-cv");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            List<Future<?>> jobs = new ArrayList<>();
+            for (int i = 0; i < threads; i++) {
+                jobs.add(pool.submit(worker));
+            }
+            for (Future<?> j : jobs) {
+                j.get();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while computing neighbour lists", e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("neighbour search failed: " + e.getCause(), e.getCause());
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private static void checkUnitRows(float[] emb, int dim) {
+        int n = emb.length / dim;
+        for (int r = 0; r < n; r++) {
+            double norm = 0;
+            for (int j = 0; j < dim; j++) {
+                float v = emb[r * dim + j];
+                if (!Float.isFinite(v)) {
+                    throw new IllegalArgumentException("row " + r + " has a non-finite value " + v + " at column " + j);
+                }
+                norm += (double) v * v;
+            }
+            if (Math.abs(Math.sqrt(norm) - 1.0) > 1e-3) {
+                throw new IllegalArgumentException("row " + r + " has L2 norm " + Math.sqrt(norm)
+                        + ", expected 1 (pass L2-normalised embeddings)");
+            }
+        }
+    }
+
+    /**
+     * The reference implementation: per fold, an index over the training rows and one exact plain-scan search per
+     * held-out row ({@link KnnIndex#searchExact}); folds run in parallel. The same lists as {@link #compute}, at the
+     * memory-bandwidth-bound speed of one full scan per row; kept for tests and side-by-side benchmarks.
+     */
+    public static NeighbourLists computeByScan(float[] embeddings, int dim, int folds, int maxK, int threads,
+                                               Progress progress) {
+        Objects.requireNonNull(progress, "progress");
+        Folds fl = Folds.of(embeddings, dim, folds, maxK);
+        int n = fl.n();
+        int k = fl.k();
+        int[] start = fl.start();
         int[] nb = new int[n * k];
         ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(threads, folds)));
         try {
             List<Future<?>> jobs = new ArrayList<>();
             for (int f = 0; f < folds; f++) {
                 final int fold = f;
-                jobs.add(pool.submit(() -> searchFold(embeddings, dim, start[fold], start[fold + 1], k, nb,
+                jobs.add(pool.submit(() -> scanFold(embeddings, dim, start[fold], start[fold + 1], k, nb,
                         progress)));
             }
             for (Future<?> j : jobs) {
@@ -78,15 +240,15 @@ public final class NeighbourLists {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while computing neighbour lists", e);
-        } catch (java.util.concurrent.ExecutionException e) {
+        } catch (ExecutionException e) {
             throw new IllegalStateException("neighbour search failed: " + e.getCause(), e.getCause());
         } finally {
             pool.shutdownNow();
         }
-        return new NeighbourLists(n, folds, k, foldOf, nb);
+        return new NeighbourLists(n, folds, k, fl.foldOf(), nb);
     }
 
-    private static void searchFold(float[] emb, int dim, int from, int to, int k, int[] nb, Progress progress) {
+    private static void scanFold(float[] emb, int dim, int from, int to, int k, int[] nb, Progress progress) {
         int n = emb.length / dim;
         int trainRows = n - (to - from);
         float[] train = new float[trainRows * dim];
@@ -99,7 +261,7 @@ public final class NeighbourLists {
         int done = 0;
         for (int i = from; i < to; i++) {
             System.arraycopy(emb, i * dim, q, 0, dim);
-            index.search(q, k, local, null);
+            index.searchExact(q, k, local, null);
             for (int j = 0; j < k; j++) {
                 int r = local[j];
                 nb[i * k + j] = r < from ? r : r + (to - from);
