@@ -24,21 +24,6 @@ class RouterConcurrencyTest {
     private static final int MODELS = 5;
     private static final int DIM = 384;
 
-    private static float[] unit(SplittableRandom r, int n) {
-        float[] v = new float[n * DIM];
-        for (int i = 0; i < n; i++) {
-            double norm = 0;
-            for (int j = 0; j < DIM; j++) {
-                v[i * DIM + j] = (float) r.nextGaussian();
-                norm += v[i * DIM + j] * v[i * DIM + j];
-            }
-            for (int j = 0; j < DIM; j++) {
-                v[i * DIM + j] /= (float) Math.sqrt(norm);
-            }
-        }
-        return v;
-    }
-
     private static RouterModel model(EncoderRef enc) {
         SplittableRandom r = new SplittableRandom(17);
         int n = 2000;
@@ -59,7 +44,7 @@ class RouterConcurrencyTest {
             prices.put("m" + m, new PriceTable.Price(m + 0.5, 2 * m + 1));
         }
         return RouterModel.builder().models(names).encoder(enc).prices(PriceTable.of(prices))
-                .knnEmbeddings(unit(r, n))
+                .knnEmbeddings(TestVectors.unitRows(r, n, DIM))
                 .quality(new PredictorSpec.Blend(0.5, new PredictorSpec.Knn(64, MODELS, q),
                         new PredictorSpec.Linear(MODELS, DIM, w, new float[MODELS], PredictorSpec.Link.SIGMOID)))
                 .cost(new CostModel.Tokens(new InputTokenModel(new double[MODELS], new double[]{1, 1, 1, 1, 1},
@@ -74,7 +59,7 @@ class RouterConcurrencyTest {
             Router router = Router.of(model(new EncoderRef(info.id(), info.onnxSha256(), info.dimension(),
                     info.maxTokens())), encoder);
             int n = 10_000;
-            float[] queries = unit(new SplittableRandom(99), n);
+            float[] queries = TestVectors.unitRows(new SplittableRandom(99), n, DIM);
             double[] mus = new double[n];
             for (int i = 0; i < n; i++) {
                 mus[i] = (i % 11) / 10.0;

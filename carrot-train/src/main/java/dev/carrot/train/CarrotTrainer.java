@@ -248,64 +248,67 @@ public final class CarrotTrainer {
                 config.epochs(), config.seed());
         Map<String, Object> hyper = new LinkedHashMap<>();
         // quality: logistic, L2 by validation log-loss
-        double bestL2 = config.l2Grid()[config.l2Grid().length / 2];
-        double[] valQ = null;
-        if (va.length > 0) {
-            Map<String, Double> losses = new LinkedHashMap<>();
-            double best = Double.POSITIVE_INFINITY;
-            for (double l2 : config.l2Grid()) {
-                TribuoLinear.Weights w = TribuoLinear.logistic(x, dim, quality, m, tr, base.withL2(l2));
-                double[] pred = logisticPredict(w, x, va);
-                double loss = logLoss(pred, rows(quality, m, va));
-                losses.put(String.valueOf(l2), loss);
-                if (loss < best) {
-                    best = loss;
-                    bestL2 = l2;
-                    valQ = pred;
-                }
-            }
-            hyper.put("quality_l2", bestL2);
-            hyper.put("quality_validation_logloss", best);
-            hyper.put("quality_validation_logloss_by_l2", losses);
-        }
-        TribuoLinear.Weights qw = TribuoLinear.logistic(x, dim, quality, m, trv, base.withL2(bestL2));
+        double[] yq = rows(quality, m, va);
+        Selected sq = selectL2("quality", "validation_logloss", hyper, va.length > 0,
+                l2 -> TribuoLinear.logistic(x, dim, quality, m, tr, base.withL2(l2)),
+                w -> logisticPredict(w, x, va), pred -> logLoss(pred, yq));
+        TribuoLinear.Weights qw = TribuoLinear.logistic(x, dim, quality, m, trv, base.withL2(sq.l2()));
         double[] testQ = logisticPredict(qw, x, te);
-        LOG.info("logistic: L2 = {}", bestL2);
+        LOG.info("logistic: L2 = {}", sq.l2());
         // cost: linear regression, L2 by validation MSE on standardised targets
         TribuoLinear.Weights cw = null;
         double[] valC = null;
         double[] testC = null;
         if (costTarget != null) {
-            double bestC = config.l2Grid()[config.l2Grid().length / 2];
-            if (va.length > 0) {
-                double[] sd = columnSd(costTarget, m, tr);
-                double best = Double.POSITIVE_INFINITY;
-                Map<String, Double> losses = new LinkedHashMap<>();
-                for (double l2 : config.l2Grid()) {
-                    TribuoLinear.Weights w = TribuoLinear.regression(x, dim, costTarget, m, tr, base.withL2(l2),
-                            names);
-                    double[] pred = linearPredict(w, x, va);
-                    double loss = standardisedMse(pred, rows(costTarget, m, va), sd);
-                    losses.put(String.valueOf(l2), loss);
-                    if (loss < best) {
-                        best = loss;
-                        bestC = l2;
-                        valC = pred;
-                    }
-                }
-                hyper.put("cost_l2", bestC);
-                hyper.put("cost_validation_standardised_mse", best);
-                hyper.put("cost_validation_standardised_mse_by_l2", losses);
-            }
-            cw = TribuoLinear.regression(x, dim, costTarget, m, trv, base.withL2(bestC), names);
+            double[] sd = columnSd(costTarget, m, tr);
+            double[] yc = rows(costTarget, m, va);
+            Selected sc = selectL2("cost", "validation_standardised_mse", hyper, va.length > 0,
+                    l2 -> TribuoLinear.regression(x, dim, costTarget, m, tr, base.withL2(l2), names),
+                    w -> linearPredict(w, x, va), pred -> mse(pred, yc, sd));
+            cw = TribuoLinear.regression(x, dim, costTarget, m, trv, base.withL2(sc.l2()), names);
+            valC = sc.validationPredictions();
             testC = linearPredict(cw, x, te);
-            LOG.info("linear cost: L2 = {}", bestC);
+            LOG.info("linear cost: L2 = {}", sc.l2());
         }
         PredictorSpec q = new PredictorSpec.Linear(m, dim, qw.weightsAsFloat(), qw.biasAsFloat(),
                 PredictorSpec.Link.SIGMOID);
         PredictorSpec c = cw == null ? null : new PredictorSpec.Linear(m, dim, cw.weightsAsFloat(), cw.biasAsFloat(),
                 PredictorSpec.Link.IDENTITY);
-        return new Parts(q, c, valQ, valC, testQ, testC, hyper);
+        return new Parts(q, c, sq.validationPredictions(), valC, testQ, testC, hyper);
+    }
+
+    /** The chosen L2 penalty and the validation predictions of the model fitted on train with it. */
+    private record Selected(double l2, double[] validationPredictions) {
+    }
+
+    /**
+     * Fits one model on train per L2 penalty of the grid and keeps the one with the lowest validation loss (the
+     * middle of the grid, and no predictions, without validation prompts); records the losses in {@code hyper}.
+     */
+    private Selected selectL2(String what, String lossName, Map<String, Object> hyper, boolean haveValidation,
+                              java.util.function.DoubleFunction<TribuoLinear.Weights> fit,
+                              java.util.function.Function<TribuoLinear.Weights, double[]> predict,
+                              java.util.function.ToDoubleFunction<double[]> loss) {
+        double[] grid = config.l2Grid();
+        if (!haveValidation) {
+            return new Selected(grid[grid.length / 2], null);
+        }
+        Map<String, Double> losses = new LinkedHashMap<>();
+        double best = Double.POSITIVE_INFINITY;
+        Selected chosen = null;
+        for (double l2 : grid) {
+            double[] pred = predict.apply(fit.apply(l2));
+            double value = loss.applyAsDouble(pred);
+            losses.put(String.valueOf(l2), value);
+            if (chosen == null || value < best) {
+                best = value;
+                chosen = new Selected(l2, pred);
+            }
+        }
+        hyper.put(what + "_l2", chosen.l2());
+        hyper.put(what + "_" + lossName, best);
+        hyper.put(what + "_" + lossName + "_by_l2", losses);
+        return chosen;
     }
 
     static double[] logisticPredict(TribuoLinear.Weights w, float[] x, int[] rows) {
@@ -575,10 +578,6 @@ public final class CarrotTrainer {
             s -= y[i] * Math.log(q) + (1 - y[i]) * Math.log(1 - q);
         }
         return s / p.length;
-    }
-
-    private static double standardisedMse(double[] p, double[] y, double[] sd) {
-        return mse(p, y, sd);
     }
 
     /** Per-column standard deviation over {@code rows} (all rows when null); 1 where it is 0. */

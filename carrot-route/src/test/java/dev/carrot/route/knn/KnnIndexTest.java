@@ -8,26 +8,11 @@ import java.util.Comparator;
 import java.util.SplittableRandom;
 import java.util.stream.IntStream;
 
+import static dev.carrot.route.TestVectors.unitRows;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class KnnIndexTest {
-
-    static float[] unitRows(SplittableRandom r, int n, int dim) {
-        float[] v = new float[n * dim];
-        for (int i = 0; i < n; i++) {
-            double norm = 0;
-            for (int j = 0; j < dim; j++) {
-                float x = (float) r.nextGaussian();
-                v[i * dim + j] = x;
-                norm += x * x;
-            }
-            for (int j = 0; j < dim; j++) {
-                v[i * dim + j] /= (float) Math.sqrt(norm);
-            }
-        }
-        return v;
-    }
 
     @Test
     void searchEqualsAFullSortOfSimilarities() {

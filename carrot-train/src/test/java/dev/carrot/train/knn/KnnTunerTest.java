@@ -14,22 +14,6 @@ import static org.assertj.core.api.Assertions.within;
 
 class KnnTunerTest {
 
-    static float[] unitRows(SplittableRandom r, int n, int dim) {
-        float[] v = new float[n * dim];
-        for (int i = 0; i < n; i++) {
-            double norm = 0;
-            for (int j = 0; j < dim; j++) {
-                float x = (float) r.nextGaussian();
-                v[i * dim + j] = x;
-                norm += x * x;
-            }
-            for (int j = 0; j < dim; j++) {
-                v[i * dim + j] /= (float) Math.sqrt(norm);
-            }
-        }
-        return v;
-    }
-
     /**
      * The straightforward way scikit-learn's cross_val_score does it: for every fold and every k, fit on the other
      * folds, predict the fold, R^2 per output averaged, then averaged over folds.
@@ -87,7 +71,7 @@ class KnnTunerTest {
         int n = 203;
         int dim = 7;
         int m = 3;
-        float[] x = unitRows(r, n, dim);
+        float[] x = NeighbourListsTest.unitRows(r, n, dim);
         double[] y = new double[n * m];
         for (int i = 0; i < n; i++) {
             // a smooth signal in the first coordinate plus noise, and a graded column
@@ -117,7 +101,7 @@ class KnnTunerTest {
     void aConstantOutputInAFoldScoresLikeScikitLearn() {
         SplittableRandom r = new SplittableRandom(2);
         int n = 50;
-        float[] x = unitRows(r, n, 4);
+        float[] x = NeighbourListsTest.unitRows(r, n, 4);
         double[] y = new double[n * 2];
         for (int i = 0; i < n; i++) {
             y[i * 2] = 1; // constant everywhere: every prediction is exact -> R^2 = 1
@@ -133,7 +117,7 @@ class KnnTunerTest {
     @Test
     void gridValuesDeeperThanTheListsAreDropped() {
         SplittableRandom r = new SplittableRandom(3);
-        float[] x = unitRows(r, 20, 3);
+        float[] x = NeighbourListsTest.unitRows(r, 20, 3);
         NeighbourLists lists = NeighbourLists.compute(x, 3, 5, 512, 1, Progress.silent("t", 20));
         assertThat(lists.maxK()).isEqualTo(16); // each training fold has 16 rows
         KnnTuner.Result res = KnnTuner.tune(lists, new double[20], 1, KnnTuner.paperGrid());
