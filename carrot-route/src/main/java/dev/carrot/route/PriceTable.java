@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.Collections;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -44,12 +45,17 @@ public final class PriceTable {
 
         /** USD for one query with these token counts. */
         public double cost(double inputTokens, double outputTokens) {
-            return inputPerMillion / 1e6 * inputTokens + outputPerMillion / 1e6 * outputTokens;
+            return inputPerToken() * inputTokens + outputPerToken() * outputTokens;
         }
 
-        /** This price times a factor (both directions). */
-        public Price times(double factor) {
-            return new Price(inputPerMillion * factor, outputPerMillion * factor);
+        /** USD per input token. */
+        public double inputPerToken() {
+            return inputPerMillion / 1e6;
+        }
+
+        /** USD per output token. */
+        public double outputPerToken() {
+            return outputPerMillion / 1e6;
         }
     }
 
@@ -80,6 +86,24 @@ public final class PriceTable {
                     + prices.keySet());
         }
         return p;
+    }
+
+    /** USD per input token of each of {@code models}, in that order. */
+    public double[] inputPerToken(List<String> models) {
+        double[] out = new double[models.size()];
+        for (int m = 0; m < out.length; m++) {
+            out[m] = require(models.get(m)).inputPerToken();
+        }
+        return out;
+    }
+
+    /** USD per output token of each of {@code models}, in that order. */
+    public double[] outputPerToken(List<String> models) {
+        double[] out = new double[models.size()];
+        for (int m = 0; m < out.length; m++) {
+            out[m] = require(models.get(m)).outputPerToken();
+        }
+        return out;
     }
 
     /** A copy with one model's price replaced (or added). */

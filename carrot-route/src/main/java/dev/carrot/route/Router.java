@@ -134,15 +134,8 @@ public final class Router implements AutoCloseable {
         }
         BudgetCalibration cal = null;
         if (model.calibrationData().isPresent()) {
-            double[] in = new double[models];
-            double[] out = new double[models];
-            for (int m = 0; m < models; m++) {
-                PriceTable.Price p = newPrices.require(model.models().get(m));
-                in[m] = p.inputPerMillion() / 1e6;
-                out[m] = p.outputPerMillion() / 1e6;
-            }
             double[] grid = model.calibration().map(BudgetCalibration::mu).orElse(BudgetCalibration.defaultGrid());
-            cal = model.calibrationData().get().calibrate(in, out, model.costScaleUsd(), grid);
+            cal = model.calibrationData().get().calibrate(model.models(), newPrices, model.costScaleUsd(), grid);
         } else if (calibration != null) {
             LOG.log(System.Logger.Level.WARNING, "router has no stored validation data: its budget calibration does"
                     + " not carry over to new prices and is dropped");

@@ -80,9 +80,7 @@ public final class TestRouters {
         float[] trueIn = predIn.clone();
         float[] trueOut = {900, 250, 380, 850, 90, 310};
         CalibrationData data = CalibrationData.ofTokens(2, 3, predQ, trueQ, predIn, predOut, trueIn, trueOut);
-        double[] in = {10e-6, 0.5e-6, 2e-6};
-        double[] out = {30e-6, 1e-6, 4e-6};
-        BudgetCalibration cal = data.calibrate(in, out, 0.01, BudgetCalibration.defaultGrid());
+        BudgetCalibration cal = data.calibrate(MODELS, prices(), 0.01, BudgetCalibration.defaultGrid());
         return builder().calibrationData(data).calibration(cal).build();
     }
 

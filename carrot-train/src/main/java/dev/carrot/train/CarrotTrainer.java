@@ -178,36 +178,78 @@ public final class CarrotTrainer {
 
     private Parts trainKnn(float[] x, int dim, double[] quality, double[] costTarget, int m, int[] tr, int[] va,
                            int[] trv, int[] te) {
-        float[] xTrv = rows(x, dim, trv);
-        int maxK = config.kGrid()[config.kGrid().length - 1];
-        NeighbourLists lists;
-        try (Progress p = Progress.start("KNN cross-validation", trv.length)) {
-            lists = NeighbourLists.compute(xTrv, dim, config.folds(), maxK, config.threads(), p);
+        // the validation-phase k is tuned on train only, so validation stays unseen by everything it judges (blend
+        // weights, the default router, the budget calibration); the final k is tuned on train + validation
+        Tuned onTrain = va.length == 0 ? null : tuneKnn("train", x, dim, quality, costTarget, m, tr);
+        Tuned onAll = tuneKnn("train + validation", x, dim, quality, costTarget, m, trv);
+        if (onTrain == null) {
+            onTrain = onAll;
         }
-        KnnTuner.Result kq = KnnTuner.tune(lists, rows(quality, m, trv), m, config.kGrid());
         Map<String, Object> hyper = new LinkedHashMap<>();
-        hyper.put("quality_k", kq.k());
-        hyper.put("quality_cv_r2", kq.bestScore());
-        hyper.put("quality_cv_r2_by_k", byK(kq));
-        KnnTuner.Result kc = null;
-        if (costTarget != null) {
-            kc = KnnTuner.tune(lists, rows(costTarget, m, trv), m, config.kGrid());
-            hyper.put("cost_k", kc.k());
-            hyper.put("cost_cv_r2", kc.bestScore());
-            hyper.put("cost_cv_r2_by_k", byK(kc));
+        hyper.put("quality_k", onAll.quality().k());
+        hyper.put("quality_cv_r2", onAll.quality().bestScore());
+        hyper.put("quality_cv_r2_by_k", byK(onAll.quality()));
+        if (onAll.cost() != null) {
+            hyper.put("cost_k", onAll.cost().k());
+            hyper.put("cost_cv_r2", onAll.cost().bestScore());
+            hyper.put("cost_cv_r2_by_k", byK(onAll.cost()));
         }
-        LOG.info("KNN: quality k = {} (CV R^2 {}){}", kq.k(), round(kq.bestScore()), kc == null ? ""
-                : ", cost k = " + kc.k() + " (CV R^2 " + round(kc.bestScore()) + ")");
+        if (va.length > 0) {
+            hyper.put("validation_phase_quality_k", onTrain.quality().k());
+            if (onTrain.cost() != null) {
+                hyper.put("validation_phase_cost_k", onTrain.cost().k());
+            }
+        }
         // validation predictions from train only, test predictions from train + validation
         KnnIndex trIndex = KnnIndex.of(rows(x, dim, tr), dim);
-        KnnIndex trvIndex = KnnIndex.of(xTrv, dim);
-        double[] valQ = knnPredict(trIndex, rows(quality, m, tr), m, kq.k(), x, va);
-        double[] testQ = knnPredict(trvIndex, rows(quality, m, trv), m, kq.k(), x, te);
-        double[] valC = kc == null ? null : knnPredict(trIndex, rows(costTarget, m, tr), m, kc.k(), x, va);
-        double[] testC = kc == null ? null : knnPredict(trvIndex, rows(costTarget, m, trv), m, kc.k(), x, te);
-        PredictorSpec q = new PredictorSpec.Knn(kq.k(), m, toFloat(rows(quality, m, trv)));
-        PredictorSpec c = kc == null ? null : new PredictorSpec.Knn(kc.k(), m, toFloat(rows(costTarget, m, trv)));
+        KnnIndex trvIndex = KnnIndex.of(rows(x, dim, trv), dim);
+        int kq = onAll.quality().k();
+        double[] valQ = knnPredict(trIndex, rows(quality, m, tr), m, onTrain.quality().k(), x, va);
+        double[] testQ = knnPredict(trvIndex, rows(quality, m, trv), m, kq, x, te);
+        double[] valC = null;
+        double[] testC = null;
+        PredictorSpec c = null;
+        if (costTarget != null) {
+            int kc = onAll.cost().k();
+            valC = knnPredict(trIndex, rows(costTarget, m, tr), m, onTrain.cost().k(), x, va);
+            testC = knnPredict(trvIndex, rows(costTarget, m, trv), m, kc, x, te);
+            c = new PredictorSpec.Knn(kc, m, toFloat(rows(costTarget, m, trv)));
+        }
+        PredictorSpec q = new PredictorSpec.Knn(kq, m, toFloat(rows(quality, m, trv)));
         return new Parts(q, c, valQ, valC, testQ, testC, hyper);
+    }
+
+    /** The k chosen for quality and for cost (null without costs) by cross-validation on some rows. */
+    private record Tuned(KnnTuner.Result quality, KnnTuner.Result cost) {
+    }
+
+    /**
+     * Cross-validates k on {@code rows}: folds are contiguous blocks of the rows after a seeded shuffle (or in
+     * dataset order when the configuration asks for it), the neighbour lists are computed once and every k and
+     * target is scored from them.
+     */
+    private Tuned tuneKnn(String what, float[] x, int dim, double[] quality, double[] costTarget, int m, int[] rows) {
+        int[] order = rows.clone();
+        if (config.shuffleFolds()) {
+            java.util.SplittableRandom r = new java.util.SplittableRandom(config.seed());
+            for (int i = order.length - 1; i > 0; i--) {
+                int j = r.nextInt(i + 1);
+                int t = order[i];
+                order[i] = order[j];
+                order[j] = t;
+            }
+        }
+        int maxK = config.kGrid()[config.kGrid().length - 1];
+        NeighbourLists lists;
+        try (Progress p = Progress.start("KNN cross-validation on " + what, order.length)) {
+            lists = NeighbourLists.compute(rows(x, dim, order), dim, config.folds(), maxK, config.threads(), p);
+        }
+        KnnTuner.Result kq = KnnTuner.tune(lists, rows(quality, m, order), m, config.kGrid());
+        KnnTuner.Result kc = costTarget == null ? null : KnnTuner.tune(lists, rows(costTarget, m, order), m,
+                config.kGrid());
+        LOG.info("KNN on {}: quality k = {} (CV R^2 {}){}", what, kq.k(), round(kq.bestScore()), kc == null ? ""
+                : ", cost k = " + kc.k() + " (CV R^2 " + round(kc.bestScore()) + ")");
+        return new Tuned(kq, kc);
     }
 
     private static Map<String, Double> byK(KnnTuner.Result r) {
@@ -453,18 +495,11 @@ public final class CarrotTrainer {
                 }
                 cd = CalibrationData.ofTokens(va.length, m, pq, tq, predIn, toFloat(clampMin(p.valCost(), 0)),
                         trueIn, trueOut);
-                double[] in = new double[m];
-                double[] out = new double[m];
-                for (int c = 0; c < m; c++) {
-                    PriceTable.Price pr = prices.require(data.models().get(c));
-                    in[c] = pr.inputPerMillion() / 1e6;
-                    out[c] = pr.outputPerMillion() / 1e6;
-                }
-                cal = cd.calibrate(in, out, scale, BudgetCalibration.defaultGrid());
+                cal = cd.calibrate(data.models(), prices, scale, BudgetCalibration.defaultGrid());
             } else {
                 cd = CalibrationData.ofCosts(va.length, m, pq, tq, toFloat(clampMin(p.valCost(), 0)),
                         toFloat(rows(trueCost, m, va)));
-                cal = cd.calibrate(null, null, scale, BudgetCalibration.defaultGrid());
+                cal = cd.calibrate(data.models(), null, scale, BudgetCalibration.defaultGrid());
             }
             b.calibration(cal).calibrationData(cd);
             validationScore = validationArea(cal, trueCost, m, va);
@@ -630,9 +665,4 @@ public final class CarrotTrainer {
         return String.format(java.util.Locale.ROOT, "%.4f", v);
     }
 
-    static int[] concat(int[] a, int[] b) {
-        int[] out = Arrays.copyOf(a, a.length + b.length);
-        System.arraycopy(b, 0, out, a.length, b.length);
-        return out;
-    }
 }

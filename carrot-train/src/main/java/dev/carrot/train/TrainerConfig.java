@@ -22,9 +22,13 @@ import java.util.Set;
  * @param costScaleUsd  the cost unit of mu's trade-off: {@code (1 - mu) q - mu c / scale}; NaN means automatic (the
  *                      dearest model's mean training cost, so mu = 0.5 weighs one quality point against that cost)
  * @param threads       worker threads for cross-validation
+ * @param shuffleFolds  assign cross-validation folds after a seeded shuffle of the rows (the default); false keeps
+ *                      the dataset's order, as scikit-learn's unshuffled {@code KFold} does, which puts whole tasks in
+ *                      one fold when the data is sorted by task
  */
 public record TrainerConfig(Set<Variant> variants, long seed, int folds, int[] kGrid, double[] l2Grid, int epochs,
-                            double learningRate, int blendSteps, double costScaleUsd, int threads) {
+                            double learningRate, int blendSteps, double costScaleUsd, int threads,
+                            boolean shuffleFolds) {
 
     /** The router variants. */
     public enum Variant {
@@ -96,7 +100,7 @@ public record TrainerConfig(Set<Variant> variants, long seed, int folds, int[] k
     public static TrainerConfig defaults() {
         return new TrainerConfig(EnumSet.allOf(Variant.class), 42, 5, dev.carrot.train.knn.KnnTuner.paperGrid(),
                 new double[]{1e-5, 1e-4, 1e-3, 1e-2, 1e-1}, 20, 0.2, 20, Double.NaN,
-                Runtime.getRuntime().availableProcessors());
+                Runtime.getRuntime().availableProcessors(), true);
     }
 
     @Override
@@ -111,32 +115,38 @@ public record TrainerConfig(Set<Variant> variants, long seed, int folds, int[] k
 
     public TrainerConfig withVariants(Set<Variant> v) {
         return new TrainerConfig(v, seed, folds, kGrid, l2Grid, epochs, learningRate, blendSteps, costScaleUsd,
-                threads);
+                threads, shuffleFolds);
     }
 
     public TrainerConfig withSeed(long s) {
         return new TrainerConfig(variants, s, folds, kGrid, l2Grid, epochs, learningRate, blendSteps, costScaleUsd,
-                threads);
+                threads, shuffleFolds);
     }
 
     public TrainerConfig withCostScaleUsd(double scale) {
         return new TrainerConfig(variants, seed, folds, kGrid, l2Grid, epochs, learningRate, blendSteps, scale,
-                threads);
+                threads, shuffleFolds);
     }
 
     public TrainerConfig withEpochs(int e) {
         return new TrainerConfig(variants, seed, folds, kGrid, l2Grid, e, learningRate, blendSteps, costScaleUsd,
-                threads);
+                threads, shuffleFolds);
     }
 
     public TrainerConfig withL2Grid(double... grid) {
         return new TrainerConfig(variants, seed, folds, kGrid, grid, epochs, learningRate, blendSteps, costScaleUsd,
-                threads);
+                threads, shuffleFolds);
     }
 
     public TrainerConfig withThreads(int t) {
         return new TrainerConfig(variants, seed, folds, kGrid, l2Grid, epochs, learningRate, blendSteps, costScaleUsd,
-                t);
+                t, shuffleFolds);
+    }
+
+    /** The same configuration with cross-validation folds in the dataset's order (true) or shuffled (false). */
+    public TrainerConfig withDatasetOrderFolds(boolean datasetOrder) {
+        return new TrainerConfig(variants, seed, folds, kGrid, l2Grid, epochs, learningRate, blendSteps, costScaleUsd,
+                threads, !datasetOrder);
     }
 
     /** A JSON-friendly description for provenance (threads left out: they do not change results). */
@@ -151,6 +161,7 @@ public record TrainerConfig(Set<Variant> variants, long seed, int folds, int[] k
         m.put("learning_rate", learningRate);
         m.put("blend_steps", blendSteps);
         m.put("cost_scale_usd", Double.isNaN(costScaleUsd) ? "auto" : costScaleUsd);
+        m.put("cv_folds", shuffleFolds ? "shuffled" : "dataset order");
         return m;
     }
 }

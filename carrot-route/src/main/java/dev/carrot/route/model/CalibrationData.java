@@ -103,11 +103,17 @@ public final class CalibrationData {
     }
 
     /**
-     * Recomputes the calibration; token-based data is priced with {@code inputPricePerToken}/{@code
-     * outputPricePerToken} (USD per token, one per model), which are ignored for direct-cost data.
+     * Recomputes the calibration; token-based data is priced with {@code prices} (for {@code modelNames}, in the
+     * data's model order), which are not needed for direct-cost data.
      */
-    public BudgetCalibration calibrate(double[] inputPricePerToken, double[] outputPricePerToken, double costScale,
-                                       double[] grid) {
+    public BudgetCalibration calibrate(java.util.List<String> modelNames, dev.carrot.route.PriceTable prices,
+                                       double costScale, double[] grid) {
+        if (modelNames.size() != models) {
+            throw new IllegalArgumentException("calibration data covers " + models + " models, got names of "
+                    + modelNames.size());
+        }
+        double[] inputPricePerToken = tokenBased() ? prices.inputPerToken(modelNames) : null;
+        double[] outputPricePerToken = tokenBased() ? prices.outputPerToken(modelNames) : null;
         int cells = rows * models;
         double[] pq = new double[cells];
         double[] tq = new double[cells];

@@ -37,16 +37,12 @@ public final class Scorer {
             k = Math.max(k, d.costUsd().maxK());
         }
         this.maxK = knn == null ? 0 : Math.min(k, knn.size());
-        this.inPricePerToken = new double[models];
-        this.outPricePerToken = new double[models];
-        if (model.cost() instanceof CostModel.Tokens) {
+        boolean tokens = model.cost() instanceof CostModel.Tokens;
+        if (tokens) {
             Objects.requireNonNull(prices, "prices");
-            for (int m = 0; m < models; m++) {
-                PriceTable.Price p = prices.require(model.models().get(m));
-                inPricePerToken[m] = p.inputPerMillion() / 1e6;
-                outPricePerToken[m] = p.outputPerMillion() / 1e6;
-            }
         }
+        this.inPricePerToken = tokens ? prices.inputPerToken(model.models()) : new double[models];
+        this.outPricePerToken = tokens ? prices.outputPerToken(model.models()) : new double[models];
     }
 
     public int models() {

@@ -23,18 +23,6 @@ public final class Bootstrap {
         return w;
     }
 
-    /** The weighted mean of {@code x[i * stride + off]} with weights {@code w}. */
-    public static double mean(double[] x, int stride, int off, int[] w) {
-        double s = 0;
-        long total = 0;
-        for (int i = 0; i < w.length; i++) {
-            if (w[i] != 0) {
-                s += w[i] * x[i * stride + off];
-                total += w[i];
-            }
-        }
-        return s / total;
-    }
 
     /**
      * An estimate with its percentile interval.

@@ -427,17 +427,25 @@ public final class EvalJob {
                 continue;
             }
             BudgetCalibration cal = r.calibration().get();
+            // budgets spread geometrically from the cheapest positive validation cost to the dearest (a model that
+            // costs nothing, self-hosted say, would put 0 at the bottom, where relative errors mean nothing)
             double lo = Double.POSITIVE_INFINITY;
             double hi = 0;
             for (double c : cal.cost()) {
-                lo = Math.min(lo, c);
+                if (c > 0) {
+                    lo = Math.min(lo, c);
+                }
                 hi = Math.max(hi, c);
             }
-            int points = 25;
+            if (!(hi > 0) || lo == Double.POSITIVE_INFINITY) {
+                LOG.info("{}: every validation cost is 0, no budget calibration to report", r.name());
+                continue;
+            }
+            int points = lo < hi ? 25 : 1;
             double[][] xy = new double[2][points];
             List<Double> relErr = new ArrayList<>();
             for (int k = 0; k < points; k++) {
-                double target = lo * Math.pow(hi / lo, k / (double) (points - 1));
+                double target = points == 1 ? hi : lo * Math.pow(hi / lo, k / (double) (points - 1));
                 BudgetCalibration.Choice choice = cal.forBudget(target);
                 // expected test outcome of the mixed strategy: (1 - p) at mu, p at the alternative mu
                 double[] at = testOutcome(r, in, choice.mu(), n, m);

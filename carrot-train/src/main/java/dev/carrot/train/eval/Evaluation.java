@@ -167,15 +167,18 @@ public final class Evaluation {
         for (Curve c : routers) {
             int points = hasCost ? c.points() : 1;
             for (int g = 0; g < points; g++) {
-                sb.append(csv(c.name())).append(',').append(num(c.lambda()[g])).append(',')
-                        .append(hasCost ? num(c.cost()[g]) : "").append(',').append(num(c.quality()[g])).append('\n');
+                sb.append(EvalJob.csvCell(c.name())).append(',').append(EvalJob.num(c.lambda()[g])).append(',')
+                        .append(hasCost ? EvalJob.num(c.cost()[g]) : "").append(',')
+                        .append(EvalJob.num(c.quality()[g])).append('\n');
             }
         }
         for (int j = 0; j < m; j++) {
-            sb.append(csv("model:" + models.get(j))).append(",,").append(hasCost ? num(singleCost[j]) : "")
-                    .append(',').append(num(singleQuality[j])).append('\n');
+            sb.append(EvalJob.csvCell("model:" + models.get(j))).append(",,")
+                    .append(hasCost ? EvalJob.num(singleCost[j]) : "").append(',')
+                    .append(EvalJob.num(singleQuality[j])).append('\n');
         }
-        sb.append("oracle,,").append(hasCost ? num(oracleCost) : "").append(',').append(num(oracleQuality))
+        sb.append("oracle,,").append(hasCost ? EvalJob.num(oracleCost) : "").append(',')
+                .append(EvalJob.num(oracleQuality))
                 .append('\n');
         return sb.toString();
     }
@@ -247,12 +250,5 @@ public final class Evaluation {
         }
     }
 
-    private static String num(double v) {
-        return Double.isNaN(v) ? "" : new java.math.BigDecimal(v).round(new java.math.MathContext(10))
-                .stripTrailingZeros().toPlainString();
-    }
 
-    private static String csv(String s) {
-        return s.contains(",") || s.contains("\"") ? "\"" + s.replace("\"", "\"\"") + "\"" : s;
-    }
 }
