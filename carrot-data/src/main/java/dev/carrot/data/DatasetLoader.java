@@ -163,12 +163,12 @@ public final class DatasetLoader {
 
     private static boolean isDataFile(Path f) {
         String n = f.getFileName().toString().toLowerCase(Locale.ROOT);
-        return n.matches(".*\\.(parquet|pq|csv|tsv|jsonl|ndjson)(\\.gz)?");
+        return n.matches(".*\\.(parquet|pq|csv|tsv|jsonl|ndjson|json)(\\.gz)?");
     }
 
     /** A folder holding the same data in several formats is read in one: Parquet, else CSV/TSV, else JSON Lines. */
     private static List<Path> preferOneFormat(List<Path> files) {
-        for (String ext : List.of("(parquet|pq)", "(csv|tsv)", "(jsonl|ndjson)")) {
+        for (String ext : List.of("(parquet|pq)", "(csv|tsv)", "(jsonl|ndjson|json)")) {
             List<Path> some = files.stream().filter(f -> f.getFileName().toString().toLowerCase(Locale.ROOT)
                     .matches(".*\\." + ext + "(\\.gz)?")).toList();
             if (!some.isEmpty()) {

@@ -36,6 +36,7 @@ public final class Router implements AutoCloseable {
     private final BudgetCalibration calibration; // null when there is none (for these prices)
     private final EncoderHolder encoder;
     private final int models;
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     private Router(RouterModel model, PriceTable prices, BudgetCalibration calibration, EncoderHolder encoder) {
         this.model = model;
@@ -44,6 +45,7 @@ public final class Router implements AutoCloseable {
         this.calibration = calibration;
         this.encoder = encoder;
         this.models = model.models().size();
+        encoder.retain();
     }
 
     /**
@@ -401,10 +403,16 @@ public final class Router implements AutoCloseable {
         }
     }
 
-    /** Closes the encoder if this router started it. */
+    /**
+     * Releases this router's hold on the encoder. Routers made by {@link #withPrices} share the encoder of the router
+     * they came from; an encoder this library started is closed when the last of them is closed, in any order. An
+     * encoder the caller passed in is never closed here. Closing twice is harmless.
+     */
     @Override
     public void close() {
-        encoder.close();
+        if (closed.compareAndSet(false, true)) {
+            encoder.release();
+        }
     }
 
     /**
@@ -415,6 +423,7 @@ public final class Router implements AutoCloseable {
         private final EncoderRef expected;
         private final PromptEncoder given;
         private final boolean builtIn;
+        private final java.util.concurrent.atomic.AtomicInteger holders = new java.util.concurrent.atomic.AtomicInteger();
         private volatile PromptEncoder started;
 
         private EncoderHolder(EncoderRef expected, PromptEncoder given, boolean builtIn) {
@@ -442,6 +451,9 @@ public final class Router implements AutoCloseable {
             PromptEncoder e = started;
             if (e == null) {
                 synchronized (this) {
+                    if (holders.get() <= 0) {
+                        throw new IllegalStateException("this router is closed");
+                    }
                     e = started;
                     if (e == null) {
                         if (!expected.id().equals(Encoders.MINILM_ID)) {
@@ -463,10 +475,20 @@ public final class Router implements AutoCloseable {
             return e;
         }
 
-        void close() {
-            PromptEncoder e = started;
-            if (e != null) {
-                e.close();
+        void retain() {
+            holders.incrementAndGet();
+        }
+
+        /** Called once by each router that shared this holder; the last one closes an encoder started here. */
+        void release() {
+            if (holders.decrementAndGet() == 0) {
+                synchronized (this) {
+                    PromptEncoder e = started;
+                    started = null;
+                    if (e != null) {
+                        e.close();
+                    }
+                }
             }
         }
     }

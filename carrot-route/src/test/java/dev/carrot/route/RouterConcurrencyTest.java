@@ -53,6 +53,28 @@ class RouterConcurrencyTest {
     }
 
     @Test
+    void repricedRoutersShareTheBuiltInEncoderUntilTheLastOneIsClosed(@org.junit.jupiter.api.io.TempDir
+                                                                          java.nio.file.Path tmp) throws Exception {
+        EncoderRef ref;
+        try (PromptEncoder encoder = Encoders.miniLm()) {
+            var info = encoder.info();
+            ref = new EncoderRef(info.id(), info.onnxSha256(), info.dimension(), info.maxTokens());
+        }
+        dev.carrot.route.model.RouterArtifact.write(model(ref), tmp.resolve("router"));
+        Router original = Router.load(tmp.resolve("router"));
+        Decision before = original.route("How do I reverse a list in Python?", 0.2);
+        Router repriced = original.withPrices(original.prices().orElseThrow()
+                .with("m0", new PriceTable.Price(100, 100)));
+        original.close();
+        original.close(); // harmless
+        Decision after = repriced.route("How do I reverse a list in Python?", 0.2);
+        assertThat(after.receipt("m1")).isEqualTo(before.receipt("m1"));
+        repriced.close();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> repriced.route("again", 0.2))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
+    }
+
+    @Test
     void eightThreadsMakeExactlyTheSingleThreadedDecisions() throws Exception {
         try (PromptEncoder encoder = Encoders.miniLm()) {
             var info = encoder.info();

@@ -23,6 +23,13 @@ public final class DuckDb {
         Connection c = DriverManager.getConnection("jdbc:duckdb:", props);
         try (Statement s = c.createStatement()) {
             s.execute("SET enable_progress_bar = false");
+        } catch (SQLException e) {
+            try {
+                c.close();
+            } catch (SQLException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
         }
         return c;
     }

@@ -155,7 +155,9 @@ public final class LongFormatReader {
             case CSV -> "read_csv(" + DuckDb.literal(file) + ", header = true, all_varchar = true"
                     + (file.toString().toLowerCase(Locale.ROOT).matches(".*\\.tsv(\\.gz)?") ? ", delim = '\\t'" : "")
                     + ")";
-            case JSONL -> "read_json(" + DuckDb.literal(file) + ", format = 'newline_delimited')";
+            // .json may hold one array of objects or one object per line; .jsonl / .ndjson are one per line
+            case JSONL -> "read_json(" + DuckDb.literal(file) + ", format = '" + (file.getFileName().toString()
+                    .toLowerCase(Locale.ROOT).matches(".*\\.json(\\.gz)?") ? "auto" : "newline_delimited") + "')";
         };
         Map<String, String> schema;
         try {

@@ -99,6 +99,8 @@ class LongFormatReaderTest {
         exec("COPY (" + sample + ") TO " + DuckDb.literal(csv) + " (HEADER, DELIMITER ',')");
         exec("COPY (" + sample + ") TO " + DuckDb.literal(jsonl) + " (FORMAT JSON)");
         exec("COPY (" + sample + ") TO " + DuckDb.literal(parquet) + " (FORMAT PARQUET)");
+        Path jsonArray = tmp.resolve("rb.json");
+        exec("COPY (" + sample + ") TO " + DuckDb.literal(jsonArray) + " (FORMAT JSON, ARRAY true)");
 
         RoutingDataset a = new LongFormatReader().read(parquet);
         RoutingDataset b = new LongFormatReader().read(csv);
@@ -106,6 +108,9 @@ class LongFormatReaderTest {
         assertThat(a.size()).isEqualTo(299 + 128);
         assertThat(b.provenance().contentSha256()).isEqualTo(a.provenance().contentSha256());
         assertThat(c.provenance().contentSha256()).isEqualTo(a.provenance().contentSha256());
+        assertThat(Files.readString(jsonArray)).startsWith("[");
+        assertThat(new LongFormatReader().read(jsonArray).provenance().contentSha256())
+                .isEqualTo(a.provenance().contentSha256());
     }
 
     // ---------------------------------------------------------------- documented drops and splits

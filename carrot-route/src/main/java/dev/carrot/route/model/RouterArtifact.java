@@ -55,7 +55,10 @@ public final class RouterArtifact {
     public static final int FORMAT_VERSION = 1;
     public static final String MANIFEST = "manifest.json";
 
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    /** Indented with "\n" line ends on every platform, so the same model gives the same bytes everywhere. */
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+            .setDefaultPrettyPrinter(new com.fasterxml.jackson.core.util.DefaultPrettyPrinter()
+                    .withObjectIndenter(new com.fasterxml.jackson.core.util.DefaultIndenter("  ", "\n")));
     private static final int CHUNK = 1 << 20;
 
     private RouterArtifact() {
@@ -85,7 +88,8 @@ public final class RouterArtifact {
             Files.createDirectories(tmp.resolve("arrays"));
             Writer w = new Writer(tmp);
             ObjectNode manifest = w.manifest(model);
-            byte[] bytes = JSON.writeValueAsBytes(manifest);
+            byte[] bytes = JSON.writer(JSON.getSerializationConfig().getDefaultPrettyPrinter())
+                    .writeValueAsBytes(manifest);
             try (OutputStream out = Files.newOutputStream(tmp.resolve(MANIFEST), StandardOpenOption.CREATE_NEW)) {
                 out.write(bytes);
                 out.write('\n');

@@ -125,7 +125,7 @@ public final class Scorer {
                 out[m] = l.link().apply(z);
             }
         } else if (p instanceof PredictorSpec.Blend bl) {
-            double[] second = new double[models];
+            double[] second = new double[models]; // blends are shallow (one level from training): a small array
             eval(bl.first(), x, nb, out);
             eval(bl.second(), x, nb, second);
             double w = bl.weight();
