@@ -118,10 +118,7 @@ public final class TrainJob {
     public Report run(RoutingDataset dataset, Optional<PriceTable> prices, Map<String, Object> command)
             throws IOException {
         long t0 = System.nanoTime();
-        // only train, validation and test prompts take part
-        RoutingDataset data = dataset.splitNames().stream().allMatch(s -> s.equals(RoutingDataset.TRAIN)
-                || s.equals(RoutingDataset.VALIDATION) || s.equals(RoutingDataset.TEST)) ? dataset
-                : dataset.splits(RoutingDataset.TRAIN, RoutingDataset.VALIDATION, RoutingDataset.TEST);
+        RoutingDataset data = trainingView(dataset);
         if (data.size() < dataset.size()) {
             LOG.info("using {} of {} prompts: splits other than train/validation/test are left out ({})", data.size(),
                     dataset.size(), dataset.splitCounts());
@@ -151,16 +148,29 @@ public final class TrainJob {
         CarrotTrainer.Result result = new CarrotTrainer(config).train(data, emb, prices, prov);
         long t2 = System.nanoTime();
 
-        // export every variant, and the one best on validation as DIR/router
+        // export every variant into a staging folder, check each against the trainer's predictions, and only then
+        // put them in place: a failed check leaves the previous artifacts untouched
         VariantResult best = null;
         for (VariantResult v : result.variants()) {
-            RouterArtifact.write(v.model(), out.resolve("routers").resolve(v.variant().id()));
             if (best == null || v.validationScore() > best.validationScore()) {
                 best = v;
             }
         }
-        RouterArtifact.write(best.model(), out.resolve("router"));
-        ObjectNode parity = checkParity(result, emb);
+        Path staging = out.resolve(".staging-" + java.util.UUID.randomUUID());
+        ObjectNode parity;
+        try {
+            for (VariantResult v : result.variants()) {
+                RouterArtifact.write(v.model(), staging.resolve(v.variant().id()));
+            }
+            parity = checkParity(result, emb, staging);
+            RouterArtifact.write(best.model(), out.resolve("router"));
+            for (VariantResult v : result.variants()) {
+                RouterArtifact.install(staging.resolve(v.variant().id()), out.resolve("routers").resolve(v.variant()
+                        .id()));
+            }
+        } finally {
+            deleteQuietly(staging);
+        }
         long t3 = System.nanoTime();
 
         // evaluate on test
@@ -222,8 +232,30 @@ public final class TrainJob {
         return new Report(out, summary, result, best.variant().id());
     }
 
+    /**
+     * The prompts a job trains, tunes and tests on: the train, validation and test splits (others, like RouterDC's
+     * {@code unsplit}, are left out). Its content hash is what an artifact's provenance records as
+     * {@code dataset_sha256}.
+     */
+    public static RoutingDataset trainingView(RoutingDataset dataset) {
+        boolean all = dataset.splitNames().stream().allMatch(s -> s.equals(RoutingDataset.TRAIN)
+                || s.equals(RoutingDataset.VALIDATION) || s.equals(RoutingDataset.TEST));
+        return all ? dataset : dataset.splits(RoutingDataset.TRAIN, RoutingDataset.VALIDATION, RoutingDataset.TEST);
+    }
+
     private static EvalJob.Routed routed(VariantResult v) {
         return new EvalJob.Routed(v.variant().id(), v.testQuality(), v.testCost(), v.model().calibration());
+    }
+
+    private static void deleteQuietly(Path dir) throws IOException {
+        if (!java.nio.file.Files.exists(dir)) {
+            return;
+        }
+        try (java.util.stream.Stream<Path> s = java.nio.file.Files.walk(dir)) {
+            for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                java.nio.file.Files.deleteIfExists(p);
+            }
+        }
     }
 
     /**
@@ -242,7 +274,7 @@ public final class TrainJob {
      * Loads every exported router back and checks that it predicts, for each test prompt, what the trainer
      * predicted, within {@link #PARITY_TOLERANCE} (quality absolute; cost relative to the cost scale).
      */
-    private ObjectNode checkParity(CarrotTrainer.Result result, Embedded emb) throws IOException {
+    private ObjectNode checkParity(CarrotTrainer.Result result, Embedded emb, Path dir) throws IOException {
         ObjectNode out = new ObjectMapper().createObjectNode();
         int m = result.data().modelCount();
         int dim = emb.dimension();
@@ -250,7 +282,7 @@ public final class TrainJob {
         for (VariantResult v : result.variants()) {
             double dq = 0;
             double dc = 0;
-            try (Router r = Router.load(this.out.resolve("routers").resolve(v.variant().id()))) {
+            try (Router r = Router.load(dir.resolve(v.variant().id()))) {
                 float[] q = new float[dim];
                 for (int i = 0; i < te.length; i++) {
                     System.arraycopy(emb.vectors(), te[i] * dim, q, 0, dim);

@@ -53,6 +53,9 @@ class TrainJobTest {
                 "routers/knn/manifest.json", "routers/logistic/manifest.json", "routers/blend/manifest.json")) {
             assertThat(out.resolve(f)).as(f).isRegularFile();
         }
+        try (Stream<Path> s = Files.list(out)) {
+            assertThat(s.map(p -> p.getFileName().toString())).noneMatch(n -> n.startsWith(".staging"));
+        }
         byte[] png = Files.readAllBytes(out.resolve("curves.png"));
         assertThat(png).startsWith(0x89, 'P', 'N', 'G');
         List<String> csv = Files.readAllLines(out.resolve("curves.csv"));

@@ -100,6 +100,24 @@ public final class RouterArtifact {
         }
     }
 
+    /**
+     * Moves a written artifact to {@code dir}, replacing an existing artifact there the way {@link #write} does (and
+     * refusing, like it, to replace a non-empty directory that is not an artifact). For writers that check an
+     * artifact before putting it in place.
+     */
+    public static void install(Path artifact, Path dir) throws IOException {
+        if (!Files.isRegularFile(artifact.resolve(MANIFEST))) {
+            throw new ArtifactFormatException(artifact, "not a carrot router artifact: no " + MANIFEST);
+        }
+        Path target = dir.toAbsolutePath().normalize();
+        if (Files.exists(target) && !Files.isRegularFile(target.resolve(MANIFEST)) && !isEmpty(target)) {
+            throw new FileAlreadyExistsException(target.toString(), null, "is a non-empty directory without a "
+                    + MANIFEST + "; refusing to replace something that is not a carrot router");
+        }
+        Files.createDirectories(target.getParent());
+        replace(artifact.toAbsolutePath().normalize(), target);
+    }
+
     private static boolean isEmpty(Path dir) throws IOException {
         try (DirectoryStream<Path> s = Files.newDirectoryStream(dir)) {
             return !s.iterator().hasNext();

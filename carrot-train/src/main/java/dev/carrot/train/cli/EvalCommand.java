@@ -51,13 +51,21 @@ final class EvalCommand implements Callable<Integer> {
             + " ${DEFAULT-VALUE})", defaultValue = "42")
     long seed;
 
+    @Option(names = "--encoder", paramLabel = "DIR", description = "the encoder folder the routers were trained"
+            + " with, if not the built-in all-MiniLM-L6-v2")
+    Path encoder;
+
+    @Option(names = "--allow-other-data", description = "evaluate even when the data is not the data the routers"
+            + " were trained on (its test prompts may then have been training prompts)")
+    boolean allowOtherData;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
         List<Path> dirs = artifacts(router);
-        RoutingDataset d = data.load();
+        RoutingDataset d = dev.carrot.train.TrainJob.trainingView(data.load());
         int[] te = d.indicesOf(RoutingDataset.TEST);
         int[] trv = d.indicesOf(RoutingDataset.TRAIN, RoutingDataset.VALIDATION);
         if (te.length == 0) {
@@ -72,13 +80,24 @@ final class EvalCommand implements Callable<Integer> {
         boolean hasCost = false;
         double scale = 1;
         EncoderOptions eo = new EncoderOptions();
-        try (PromptEncoder enc = Encoders.cached(Encoders.miniLm(eo), eo)) {
+        try (PromptEncoder base = encoder == null ? Encoders.miniLm(eo) : Encoders.fromDirectory(encoder, eo);
+             PromptEncoder enc = Encoders.cached(base, eo)) {
             Embedded emb = null;
             for (Path dir : dirs) {
                 try (Router r = Router.load(dir, enc)) {
                     if (!r.models().equals(d.models())) {
                         throw new IllegalArgumentException("router " + dir + " routes between " + r.models()
                                 + " but dataset " + data.data + " has " + d.models());
+                    }
+                    String trainedOn = r.model().provenance().path("dataset_sha256").asText("");
+                    if (!trainedOn.equals(d.provenance().contentSha256())) {
+                        String msg = "router " + dir + " was trained on data with content hash " + trainedOn
+                                + " but " + data.data + " has " + d.provenance().contentSha256()
+                                + ": its test prompts may have been training prompts";
+                        if (!allowOtherData) {
+                            throw new IllegalArgumentException(msg + " (pass --allow-other-data to evaluate anyway)");
+                        }
+                        spec.commandLine().getErr().println("carrot eval: warning: " + msg);
                     }
                     if (emb == null) {
                         try (Progress p = Progress.start("embedding test prompts", test.size())) {

@@ -29,8 +29,8 @@ final class RouteCommand implements Callable<Integer> {
     Path router;
 
     @Option(names = "--mu", paramLabel = "X", description = "trade-off in [0, 1]: 0 best quality, 1 cheapest"
-            + " (default: ${DEFAULT-VALUE})", defaultValue = "0")
-    double mu;
+            + " (default: 0)")
+    Double mu;
 
     @Option(names = "--budget", paramLabel = "USD", description = "route within a budget in USD per query instead of"
             + " --mu (through the router's validation calibration)")
@@ -61,6 +61,11 @@ final class RouteCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (mu != null && budget != null) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "give either --mu or --budget, not both: a"
+                    + " budget is turned into mu by the router's calibration");
+        }
+        double tradeoff = mu == null ? 0.0 : mu;
         RouteOptions opts = RouteOptions.defaults();
         if (models != null && !models.isEmpty()) {
             opts = opts.onlyModels(models);
@@ -75,7 +80,7 @@ final class RouteCommand implements Callable<Integer> {
             ArrayNode all = om.createArrayNode();
             PrintWriter out = spec.commandLine().getOut();
             for (String p : prompts) {
-                Decision d = budget != null ? r.routeWithBudget(p, budget, opts) : r.route(p, mu, opts);
+                Decision d = budget != null ? r.routeWithBudget(p, budget, opts) : r.route(p, tradeoff, opts);
                 if (json) {
                     all.add(toJson(p, d));
                 } else {

@@ -99,6 +99,16 @@ class CliTest {
                 "claude-v1,mistralai/mistral-7b-chat", "--json", prompt);
         JsonNode rec = restricted.json().get(0);
         assertThat(rec.get("model").asText()).isIn("claude-v1", "mistralai/mistral-7b-chat");
+        // carrot eval refuses data other than the router's own (its test prompts could be training prompts)
+        Run other = carrot("eval", "--router", out.toString(), "--data", Fixtures.routerbenchFile().toString(),
+                "--bootstrap", "50");
+        assertThat(other.code()).isEqualTo(2);
+        assertThat(other.err()).contains("was trained on data with content hash").contains("--allow-other-data");
+        Run anyway = carrot("eval", "--router", out.toString(), "--data", Fixtures.routerbenchFile().toString(),
+                "--bootstrap", "50", "--allow-other-data", "--out", tmp.resolve("eval").toString());
+        assertThat(anyway.code()).as(anyway.err()).isZero();
+        assertThat(tmp.resolve("eval/metrics.csv")).isRegularFile();
+        assertThat(tmp.resolve("eval/calibration.csv")).isRegularFile();
         Run budget = carrot("route", "--router", out.resolve("router").toString(), "--budget", "0.0005", "--json",
                 prompt);
         assertThat(budget.code()).as(budget.err()).isZero();
@@ -140,6 +150,9 @@ class CliTest {
         Run mu = carrot("route", "--router", tmp.toString(), "--mu", "0.2", "x");
         assertThat(mu.code()).isNotZero();
         assertThat(mu.err()).contains("not a carrot router artifact: no manifest.json");
+        Run both = carrot("route", "--router", tmp.toString(), "--mu", "0.2", "--budget", "0.01", "x");
+        assertThat(both.code()).isEqualTo(2);
+        assertThat(both.err()).contains("give either --mu or --budget, not both");
         Run none = carrot("frobnicate");
         assertThat(none.code()).isNotZero();
     }
