@@ -67,6 +67,11 @@ final class TrainCommand implements Callable<Integer> {
             + " $CARROT_CACHE_DIR or ~/.cache/carrot")
     Path cacheDir;
 
+    @Option(names = "--cv-folds", paramLabel = "shuffled|dataset-order", defaultValue = "shuffled",
+            description = "KNN cross-validation folds: after a seeded shuffle (default), or contiguous in the dataset's"
+                    + " order like scikit-learn's unshuffled KFold")
+    String cvFolds;
+
     @Option(names = "--bootstrap", description = "bootstrap replicates of the evaluation's confidence intervals"
             + " (default: ${DEFAULT-VALUE})", defaultValue = "1000")
     int bootstrap;
@@ -84,6 +89,11 @@ final class TrainCommand implements Callable<Integer> {
         if (threads != null) {
             cfg = cfg.withThreads(threads);
         }
+        if (!cvFolds.equals("shuffled") && !cvFolds.equals("dataset-order")) {
+            throw new IllegalArgumentException("--cv-folds must be 'shuffled' or 'dataset-order', got '" + cvFolds
+                    + "'");
+        }
+        cfg = cfg.withDatasetOrderFolds(cvFolds.equals("dataset-order"));
         if (predictors != null && !predictors.isEmpty()) {
             Set<TrainerConfig.Variant> v = EnumSet.noneOf(TrainerConfig.Variant.class);
             for (String p : predictors) {
