@@ -2,9 +2,10 @@ package dev.carrot.bench;
 
 import dev.carrot.data.DatasetLoader;
 import dev.carrot.data.RoutingDataset;
-import dev.carrot.route.CarrotHome;
+import dev.carrot.route.encoder.CarrotHome;
 import dev.carrot.route.encoder.EncoderOptions;
 import dev.carrot.route.encoder.Encoders;
+import dev.carrot.train.embed.CachingPromptEncoder;
 import dev.carrot.route.encoder.PromptEncoder;
 
 import java.io.IOException;
@@ -96,7 +97,7 @@ public final class BenchData {
     /** The built-in MiniLM behind carrot's persistent embedding cache. */
     public static PromptEncoder cachedEncoder() {
         EncoderOptions o = new EncoderOptions();
-        return Encoders.cached(Encoders.miniLm(o), o);
+        return CachingPromptEncoder.inCacheDir(Encoders.miniLm(o), o);
     }
 
     /** The prompt texts of routerbench_subset, in dataset order. */

@@ -4,12 +4,14 @@ import dev.carrot.data.RoutingDataset;
 import dev.carrot.route.encoder.Encoders;
 import dev.carrot.route.knn.KnnIndex;
 import dev.carrot.route.model.CostModel;
-import dev.carrot.route.model.EncoderRef;
-import dev.carrot.route.model.PredictorSpec;
+import dev.carrot.route.encoder.EncoderInfo;
+import dev.carrot.route.encoder.Pooling;
 import dev.carrot.route.model.RouterModel;
 
 import java.util.List;
 import java.util.SplittableRandom;
+import dev.carrot.route.model.KnnPredictor;
+import dev.carrot.route.model.LinearPredictor;
 
 /**
  * Routers for the benchmarks, shaped like the ones {@code carrot train} makes from routerbench_subset: its 11 models,
@@ -19,8 +21,8 @@ import java.util.SplittableRandom;
  */
 public final class BenchRouters {
     /** all-MiniLM-L6-v2 as carrot's artifacts name it (id, ONNX SHA-256, dimension, max word pieces). */
-    public static final EncoderRef MINILM = new EncoderRef(Encoders.MINILM_ID,
-            "ca46f1a88a9c6e61b918af1ab38be3e7903b986616551f0a6f10a7ecc5730cd4", BenchData.DIM, 256);
+    public static final EncoderInfo MINILM = new EncoderInfo(Encoders.MINILM_ID, BenchData.DIM,
+            "ca46f1a88a9c6e61b918af1ab38be3e7903b986616551f0a6f10a7ecc5730cd4", 256, Pooling.MEAN, true);
     /** k of the quality predictor that cross-validation picks on routerbench_subset. */
     public static final int QUALITY_K = 512;
     /** k of the cost predictor that cross-validation picks on routerbench_subset. */
@@ -71,8 +73,8 @@ public final class BenchRouters {
         int m = t.models().size();
         int rows = index.size();
         return RouterModel.builder().models(t.models()).encoder(MINILM).knnIndex(index)
-                .quality(new PredictorSpec.Knn(Math.min(qualityK, rows), m, cycle(t.quality(), m, rows)))
-                .cost(new CostModel.Direct(new PredictorSpec.Knn(Math.min(Math.min(COST_K, qualityK), rows), m,
+                .quality(new KnnPredictor(Math.min(qualityK, rows), m, cycle(t.quality(), m, rows)))
+                .cost(new CostModel.Direct(new KnnPredictor(Math.min(Math.min(COST_K, qualityK), rows), m,
                         cycle(t.cost(), m, rows))))
                 .costScaleUsd(t.costScale()).build();
     }
@@ -98,8 +100,8 @@ public final class BenchRouters {
             bc[i] = (float) (t.costScale() * (0.5 + r.nextDouble()));
         }
         return RouterModel.builder().models(t.models()).encoder(MINILM)
-                .quality(new PredictorSpec.Linear(m, d, wq, bq, PredictorSpec.Link.SIGMOID))
-                .cost(new CostModel.Direct(new PredictorSpec.Linear(m, d, wc, bc, PredictorSpec.Link.IDENTITY)))
+                .quality(new LinearPredictor(m, d, wq, bq, LinearPredictor.Link.SIGMOID))
+                .cost(new CostModel.Direct(new LinearPredictor(m, d, wc, bc, LinearPredictor.Link.IDENTITY)))
                 .costScaleUsd(t.costScale()).build();
     }
 }

@@ -4,7 +4,6 @@ import dev.carrot.route.Decision;
 import dev.carrot.route.Router;
 import dev.carrot.route.knn.KnnIndex;
 import dev.carrot.route.model.RouterModel;
-import dev.carrot.route.vector.VectorOps;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -66,7 +65,7 @@ public class DecisionBench {
         queries = set.queries();
         RouterModel m = BenchRouters.knn(KnnIndex.of(rows, BenchData.DIM), t, k);
         router = Router.of(m, null);
-        plain = Router.of(BenchRouters.knn(KnnIndex.of(rows, BenchData.DIM, VectorOps.get(),
+        plain = Router.of(BenchRouters.knn(KnnIndex.of(rows, BenchData.DIM, KnnIndex.Kernels.BEST,
                 KnnIndex.Prefilter.NEVER), t, k), null);
         models = t.models().size();
         quality = BenchRouters.cycle(t.quality(), models, set.rows());

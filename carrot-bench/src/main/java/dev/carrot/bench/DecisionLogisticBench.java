@@ -3,7 +3,6 @@ package dev.carrot.bench;
 import dev.carrot.route.Decision;
 import dev.carrot.route.Router;
 import dev.carrot.route.model.CostModel;
-import dev.carrot.route.model.PredictorSpec;
 import dev.carrot.route.model.RouterModel;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -17,6 +16,7 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 import java.util.concurrent.TimeUnit;
+import dev.carrot.route.model.LinearPredictor;
 
 /**
  * The routing decision from an embedding with the logistic quality predictor and a linear cost predictor (11 models x
@@ -48,8 +48,8 @@ public class DecisionLogisticBench {
         BenchRouters.Targets t = BenchRouters.routerbenchTargets();
         RouterModel m = BenchRouters.logistic(t, 42);
         router = Router.of(m, null);
-        PredictorSpec.Linear q = (PredictorSpec.Linear) m.quality();
-        PredictorSpec.Linear c = (PredictorSpec.Linear) ((CostModel.Direct) m.cost()).costUsd();
+        LinearPredictor q = (LinearPredictor) m.quality();
+        LinearPredictor c = (LinearPredictor) ((CostModel.Direct) m.cost()).costUsd();
         wq = q.weights();
         bq = q.bias();
         wc = c.weights();

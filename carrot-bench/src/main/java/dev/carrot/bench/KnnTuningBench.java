@@ -1,8 +1,6 @@
 package dev.carrot.bench;
 
-import dev.carrot.train.Progress;
 import dev.carrot.train.knn.KnnTuner;
-import dev.carrot.train.knn.NeighbourLists;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -15,6 +13,7 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 import java.util.concurrent.TimeUnit;
+import dev.carrot.train.knn.NeighbourLists;
 
 /**
  * KNN tuning as {@code carrot train} runs it: 5-fold cross-validation neighbour lists of 30,000 real embeddings
@@ -50,7 +49,7 @@ public class KnnTuningBench {
     @Warmup(iterations = 1)
     @Measurement(iterations = 3)
     public KnnTuner.Result blocked() {
-        NeighbourLists lists = NeighbourLists.compute(x, BenchData.DIM, 5, 512, THREADS, Progress.silent("cv", ROWS));
+        NeighbourLists lists = NeighbourLists.compute(x, BenchData.DIM, 5, 512, THREADS, done -> { });
         return KnnTuner.tune(lists, targets, models, KnnTuner.paperGrid());
     }
 
@@ -59,7 +58,7 @@ public class KnnTuningBench {
     @Measurement(iterations = 1)
     public KnnTuner.Result scan() {
         NeighbourLists lists = NeighbourLists.computeByScan(x, BenchData.DIM, 5, 512, THREADS,
-                Progress.silent("cv", ROWS));
+                done -> { });
         return KnnTuner.tune(lists, targets, models, KnnTuner.paperGrid());
     }
 }

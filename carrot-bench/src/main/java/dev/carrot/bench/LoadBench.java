@@ -2,7 +2,7 @@ package dev.carrot.bench;
 
 import dev.carrot.route.Router;
 import dev.carrot.route.knn.KnnIndex;
-import dev.carrot.route.model.RouterArtifact;
+import dev.carrot.route.io.RouterArtifact;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;

@@ -1,6 +1,5 @@
 package dev.carrot.bench;
 
-import dev.carrot.route.knn.KnnIndex;
 import org.tribuo.Example;
 import org.tribuo.Model;
 import org.tribuo.MutableDataset;
@@ -18,6 +17,7 @@ import org.tribuo.regression.ensemble.AveragingCombiner;
 
 import java.util.ArrayList;
 import java.util.List;
+import dev.carrot.route.knn.TopK;
 
 /**
  * The naive ways, run side by side with carrot's in the same JMH runs: the CARROT decision with plain scalar loops,
@@ -48,7 +48,7 @@ public final class Naive {
     public static int knnDecision(float[] stored, int dim, float[] query, float[] quality, int kq, float[] cost,
                                   int kc, int models, double mu, double scale) {
         int n = stored.length / dim;
-        KnnIndex.TopK top = new KnnIndex.TopK(Math.min(kq, n));
+        TopK top = new TopK(Math.min(kq, n));
         for (int r = 0; r < n; r++) {
             float s = 0;
             for (int j = 0; j < dim; j++) {
@@ -57,7 +57,7 @@ public final class Naive {
             top.offer(s, r);
         }
         int[] nb = new int[Math.min(kq, n)];
-        top.drainSorted(nb, null);
+        top.drainSorted(nb, 0, null);
         double[] q = new double[models];
         double[] c = new double[models];
         for (int j = 0; j < nb.length; j++) {

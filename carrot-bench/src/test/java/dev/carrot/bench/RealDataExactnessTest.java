@@ -2,13 +2,8 @@ package dev.carrot.bench;
 
 import dev.carrot.route.Decision;
 import dev.carrot.route.Router;
-import dev.carrot.route.encoder.EncoderOptions;
-import dev.carrot.route.encoder.Encoders;
 import dev.carrot.route.encoder.PromptEncoder;
 import dev.carrot.route.knn.KnnIndex;
-import dev.carrot.route.vector.VectorOps;
-import dev.carrot.train.Progress;
-import dev.carrot.train.knn.NeighbourLists;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -19,6 +14,7 @@ import java.util.SplittableRandom;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import dev.carrot.train.knn.NeighbourLists;
 
 /**
  * The exactness claims on real data: 400 routerbench_subset prompts (a seeded sample) embedded by all-MiniLM-L6-v2,
@@ -40,8 +36,7 @@ class RealDataExactnessTest {
             sample.add(all.remove(r.nextInt(all.size())));
         }
         float[][] emb;
-        EncoderOptions o = new EncoderOptions();
-        try (PromptEncoder enc = Encoders.cached(Encoders.miniLm(o), o)) {
+        try (PromptEncoder enc = BenchData.cachedEncoder()) {
             emb = enc.encodeAll(sample);
         }
         // 300 stored prompts, then each again with one coordinate nudged by an ulp: near-duplicates in the last bits
@@ -58,8 +53,8 @@ class RealDataExactnessTest {
 
     @Test
     void prefilteredSearchEqualsThePlainScan() {
-        for (VectorOps ops : new VectorOps[]{VectorOps.get(), VectorOps.scalar()}) {
-            KnnIndex idx = KnnIndex.of(stored, DIM, ops, KnnIndex.Prefilter.ALWAYS);
+        for (KnnIndex.Kernels kernels : KnnIndex.Kernels.values()) {
+            KnnIndex idx = KnnIndex.of(stored, DIM, kernels, KnnIndex.Prefilter.ALWAYS);
             for (int k : new int[]{1, 2, 10, 64, 128, 512, 600}) {
                 int[] a = new int[k];
                 int[] b = new int[k];
@@ -69,7 +64,7 @@ class RealDataExactnessTest {
                     int na = idx.searchExact(queries[qi], k, a, sa);
                     int nb = idx.search(queries[qi], k, b, sb);
                     assertThat(nb).isEqualTo(na);
-                    assertThat(Arrays.copyOf(b, nb)).as("%s query %d k %d", ops.name(), qi, k)
+                    assertThat(Arrays.copyOf(b, nb)).as("%s query %d k %d", kernels, qi, k)
                             .containsExactly(Arrays.copyOf(a, na));
                     assertThat(Arrays.copyOf(sb, nb)).containsExactly(Arrays.copyOf(sa, na));
                 }
@@ -89,8 +84,8 @@ class RealDataExactnessTest {
     @Test
     void blockedNeighbourListsEqualTheScan() {
         float[] x = Arrays.copyOf(stored, 600 * DIM);
-        NeighbourLists a = NeighbourLists.compute(x, DIM, 5, 200, 2, Progress.silent("t", 600));
-        NeighbourLists b = NeighbourLists.computeByScan(x, DIM, 5, 200, 2, Progress.silent("t", 600));
+        NeighbourLists a = NeighbourLists.compute(x, DIM, 5, 200, 2, done -> { });
+        NeighbourLists b = NeighbourLists.computeByScan(x, DIM, 5, 200, 2, done -> { });
         for (int i = 0; i < 600; i++) {
             for (int j = 0; j < a.maxK(); j++) {
                 assertThat(a.neighbour(i, j)).isEqualTo(b.neighbour(i, j));
@@ -101,9 +96,9 @@ class RealDataExactnessTest {
     @Test
     void routerDecisionsAreTheSameWithAndWithoutThePrefilter() {
         BenchRouters.Targets t = BenchRouters.routerbenchTargets();
-        Router fast = Router.of(BenchRouters.knn(KnnIndex.of(stored, DIM, VectorOps.get(),
+        Router fast = Router.of(BenchRouters.knn(KnnIndex.of(stored, DIM, KnnIndex.Kernels.BEST,
                 KnnIndex.Prefilter.ALWAYS), t, 128), null);
-        Router plain = Router.of(BenchRouters.knn(KnnIndex.of(stored, DIM, VectorOps.get(),
+        Router plain = Router.of(BenchRouters.knn(KnnIndex.of(stored, DIM, KnnIndex.Kernels.BEST,
                 KnnIndex.Prefilter.NEVER), t, 128), null);
         for (float[] q : queries) {
             for (int i = 0; i <= 10; i++) {

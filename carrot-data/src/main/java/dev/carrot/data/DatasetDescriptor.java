@@ -26,13 +26,15 @@ import java.util.Optional;
  * @param files    split -> glob patterns of repo-relative paths (HF sources)
  * @param columns  for {@code sprout-wide}: the metadata and per-model field names
  * @param models   the models, in order (empty when the data decides)
- * @param prices   USD per 1M input/output tokens per model, if known
+ * @param prices   USD per 1M input/output tokens per model, if known: the descriptor's
+ *                 {@code prices_usd_per_million_tokens} object ({@code {"model": {"input": 3.0, "output": 15.0}}}), in
+ *                 the layout carrot-route's {@code PriceTable.parse} reads; carrot-data itself never prices tokens
  * @param notes    caveats, in order
  * @param reference published or independently reproduced results to compare against (free-form JSON), if any
  */
 public record DatasetDescriptor(String name, String title, String format, Source source,
                                 Map<String, List<String>> files, Optional<WideColumns> columns, List<String> models,
-                                Optional<ModelPrices> prices, List<String> notes, Optional<JsonNode> reference) {
+                                Optional<JsonNode> prices, List<String> notes, Optional<JsonNode> reference) {
 
     public static final String FORMAT_LONG = "long";
     public static final String FORMAT_SPROUT_WIDE = "sprout-wide";
@@ -54,11 +56,22 @@ public record DatasetDescriptor(String name, String title, String format, Source
         models = List.copyOf(models);
         notes = List.copyOf(notes);
         reference = reference.map(JsonNode::deepCopy);
+        prices = prices.map(JsonNode::deepCopy);
     }
 
     @Override
     public Optional<JsonNode> reference() {
         return reference.map(JsonNode::deepCopy);
+    }
+
+    @Override
+    public Optional<JsonNode> prices() {
+        return prices.map(JsonNode::deepCopy);
+    }
+
+    /** Where the descriptor came from, for messages and provenance ({@code datasets/NAME.json}). */
+    public String origin() {
+        return "datasets/" + name + ".json";
     }
 
     /**
@@ -142,10 +155,9 @@ public record DatasetDescriptor(String name, String title, String format, Source
                     opt(cols, "task"), text(mf, "score", origin), text(mf, "input_tokens", origin),
                     text(mf, "output_tokens", origin)));
         }
-        Optional<ModelPrices> prices = Optional.empty();
+        Optional<JsonNode> prices = Optional.empty();
         JsonNode p = root.path("prices_usd_per_million_tokens");
         if (p.isObject()) {
-            Map<String, ModelPrices.Price> map = new LinkedHashMap<>();
             for (Iterator<Map.Entry<String, JsonNode>> it = p.fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> e = it.next();
                 JsonNode v = e.getValue();
@@ -153,9 +165,8 @@ public record DatasetDescriptor(String name, String title, String format, Source
                     throw new IllegalArgumentException(origin + ": price of " + e.getKey()
                             + " needs numeric 'input' and 'output' (USD per 1M tokens), got " + v);
                 }
-                map.put(e.getKey(), new ModelPrices.Price(v.get("input").asDouble(), v.get("output").asDouble()));
             }
-            prices = Optional.of(new ModelPrices(origin, map));
+            prices = Optional.of(p);
         }
         return new DatasetDescriptor(name, root.path("title").asText(name), text(root, "format", origin), source,
                 files, columns, strings(root.path("models")), prices, strings(root.path("notes")),

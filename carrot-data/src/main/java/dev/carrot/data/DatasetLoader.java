@@ -18,11 +18,11 @@ import java.nio.file.Path;
 import java.nio.file.PathMatcher;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.stream.Stream;
+import dev.carrot.data.longformat.FileType;
 
 /**
  * Loads a routing dataset from what a user types after {@code --data}:
@@ -151,26 +151,21 @@ public final class DatasetLoader {
         }
         List<Path> files;
         try (Stream<Path> s = Files.walk(p)) {
-            files = s.filter(Files::isRegularFile).filter(DatasetLoader::isDataFile).sorted().toList();
+            files = s.filter(Files::isRegularFile).filter(FileType::isDataFile).sorted().toList();
         }
         if (files.isEmpty()) {
-            throw new DatasetFormatException(p.toString(), -1, null, "the folder has no .parquet, .csv, .tsv, .jsonl"
-                    + " or .ndjson files");
+            throw new DatasetFormatException(p.toString(), -1, null, "the folder has no data files: expected "
+                    + FileType.describe());
         }
         files = preferOneFormat(files);
         return reader.read(files, p.toString(), Optional.empty(), Optional.empty(), null);
     }
 
-    private static boolean isDataFile(Path f) {
-        String n = f.getFileName().toString().toLowerCase(Locale.ROOT);
-        return n.matches(".*\\.(parquet|pq|csv|tsv|jsonl|ndjson|json)(\\.gz)?");
-    }
-
     /** A folder holding the same data in several formats is read in one: Parquet, else CSV/TSV, else JSON Lines. */
     private static List<Path> preferOneFormat(List<Path> files) {
-        for (String ext : List.of("(parquet|pq)", "(csv|tsv)", "(jsonl|ndjson|json)")) {
-            List<Path> some = files.stream().filter(f -> f.getFileName().toString().toLowerCase(Locale.ROOT)
-                    .matches(".*\\." + ext + "(\\.gz)?")).toList();
+        for (FileType type : FileType.values()) {
+            List<Path> some = files.stream().filter(f -> FileType.ofName(f.getFileName().toString())
+                    .equals(Optional.of(type))).toList();
             if (!some.isEmpty()) {
                 return some;
             }
@@ -208,8 +203,8 @@ public final class DatasetLoader {
         HfHub hub = new HfHub(options.hf());
         HfSnapshot snap = null;
         HfHubException last = null;
-        for (List<String> patterns : List.of(List.of("*.parquet", "**/*.parquet"), List.of("*.csv", "**/*.csv",
-                "*.tsv", "**/*.tsv"), List.of("*.jsonl", "**/*.jsonl", "*.ndjson", "**/*.ndjson"))) {
+        for (FileType type : FileType.values()) {
+            List<String> patterns = type.hubGlobs();
             try {
                 snap = hub.download(HfRepo.dataset(repo), revision, patterns, options.listener());
                 break;
@@ -221,8 +216,9 @@ public final class DatasetLoader {
             }
         }
         if (snap == null) {
-            throw new DatasetFormatException("hf://datasets/" + repo, -1, null, "the repo has no .parquet, .csv, .tsv,"
-                    + " .jsonl or .ndjson files at revision " + revision + " (" + last.getMessage() + ")");
+            throw new DatasetFormatException("hf://datasets/" + repo, -1, null, "the repo has no data files ("
+                    + FileType.describe() + ") at revision " + revision + " (" + last.getMessage()
+                    + ")");
         }
         List<Path> files = new ArrayList<>();
         List<String> names = new ArrayList<>();

@@ -1,6 +1,5 @@
 package dev.carrot.data;
 
-import dev.carrot.data.internal.Hashing;
 
 import java.security.MessageDigest;
 import java.util.ArrayList;
@@ -245,44 +244,6 @@ public final class RoutingDataset {
     /** The prompts of the given splits. */
     public RoutingDataset splits(String... names) {
         return select(indicesOf(names), "splits " + String.join(",", names));
-    }
-
-    /**
-     * A copy with costs derived from token counts: {@code in_price/1e6 * input_tokens + out_price/1e6 *
-     * output_tokens} per cell. Any existing cost matrix is replaced.
-     *
-     * @throws IllegalStateException    if the dataset has no token counts
-     * @throws IllegalArgumentException if a model has no price
-     */
-    public RoutingDataset withCostsFromTokens(ModelPrices prices) {
-        if (!hasTokens()) {
-            throw new IllegalStateException("dataset " + provenance.source()
-                    + " has no input/output token counts: costs cannot be derived from prices");
-        }
-        int m = models.size();
-        double[] in = new double[m];
-        double[] out = new double[m];
-        for (int j = 0; j < m; j++) {
-            ModelPrices.Price p = prices.require(models.get(j));
-            in[j] = p.inputPerMillion() / 1e6;
-            out[j] = p.outputPerMillion() / 1e6;
-        }
-        double[] c = new double[quality.length];
-        for (int i = 0; i < size(); i++) {
-            for (int j = 0; j < m; j++) {
-                int k = i * m + j;
-                c[k] = in[j] * inputTokens[k] + out[j] * outputTokens[k];
-            }
-        }
-        List<String> notes = new ArrayList<>(provenance.notes());
-        notes.add("cost_usd derived from token counts and prices " + prices.source());
-        DatasetProvenance p = new DatasetProvenance(provenance.source(), provenance.format(), provenance.revision(),
-                provenance.commit(), provenance.files(), provenance.rowsRead(), provenance.dropped(),
-                provenance.droppedExamples(), notes,
-                contentHash(promptIds, prompts, tasks, models, quality, inputTokens, outputTokens, c, splitNames,
-                        splitOf));
-        return new RoutingDataset(promptIds, prompts, tasks, models, quality, inputTokens, outputTokens, c,
-                splitNames, splitOf, p);
     }
 
     /**

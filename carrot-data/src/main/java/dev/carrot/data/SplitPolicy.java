@@ -1,6 +1,5 @@
 package dev.carrot.data;
 
-import dev.carrot.data.internal.Hashing;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;

@@ -10,7 +10,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class RoutingDatasetTest {
 
-    private static RoutingDataset small() {
+    static RoutingDataset small() {
         return RoutingDataset.builder(List.of("a", "b"))
                 .add("p1", "first", "train", "math", new double[]{1, 0.5}, new int[]{10, 12}, new int[]{100, 20}, null)
                 .add("p2", "second", "test", "code", new double[]{0, 1}, new int[]{30, 31}, new int[]{300, 40}, null)
@@ -36,19 +36,6 @@ class RoutingDatasetTest {
         double[] q = d.qualityMatrix();
         q[0] = 0;
         assertThat(d.quality(0, 0)).isEqualTo(1);
-    }
-
-    @Test
-    void costsFromTokensAndPrices() {
-        RoutingDataset d = small().withCostsFromTokens(new ModelPrices("test", Map.of(
-                "a", new ModelPrices.Price(1, 2), "b", new ModelPrices.Price(10, 20))));
-        assertThat(d.hasCost()).isTrue();
-        assertThat(d.cost(0, 0)).isEqualTo(1e-6 * 10 + 2e-6 * 100);
-        assertThat(d.cost(1, 1)).isEqualTo(10e-6 * 31 + 20e-6 * 40);
-        assertThat(d.provenance().contentSha256()).isNotEqualTo(small().provenance().contentSha256());
-        assertThatThrownBy(() -> small().withCostsFromTokens(new ModelPrices("p.json", Map.of(
-                "a", new ModelPrices.Price(1, 2)))))
-                .hasMessageContaining("no price for model 'b' in p.json");
     }
 
     @Test

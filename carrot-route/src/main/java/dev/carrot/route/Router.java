@@ -1,14 +1,16 @@
 package dev.carrot.route;
 
+import dev.carrot.route.encoder.EncodedPrompt;
+import dev.carrot.route.encoder.EncoderInfo;
 import dev.carrot.route.encoder.Encoders;
 import dev.carrot.route.encoder.PromptEncoder;
+import dev.carrot.route.internal.Scorer;
+import dev.carrot.route.io.RouterArtifact;
 import dev.carrot.route.model.BudgetCalibration;
 import dev.carrot.route.model.CostModel;
 import dev.carrot.route.model.DecisionRule;
-import dev.carrot.route.model.EncoderRef;
-import dev.carrot.route.model.RouterArtifact;
+import dev.carrot.route.model.PriceTable;
 import dev.carrot.route.model.RouterModel;
-import dev.carrot.route.model.Scorer;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -60,8 +62,8 @@ public final class Router implements AutoCloseable {
     /**
      * Loads a router artifact that routes text with {@code encoder} (which the caller keeps and closes).
      *
-     * @throws IllegalArgumentException if the encoder's ONNX hash or dimension differs from the one the router was
-     *                                  trained with
+     * @throws IllegalArgumentException if the encoder would make other vectors than the one the router was trained
+     *                                  with: another dimension, ONNX model, token limit, pooling or normalisation
      */
     public static Router load(Path dir, PromptEncoder encoder) throws IOException {
         return of(RouterArtifact.read(dir), encoder);
@@ -77,17 +79,27 @@ public final class Router implements AutoCloseable {
                 EncoderHolder.given(model.encoder(), encoder));
     }
 
-    private static void checkEncoder(EncoderRef expected, PromptEncoder encoder) {
-        var info = encoder.info();
-        if (info.dimension() != expected.dimension()) {
-            throw new IllegalArgumentException("encoder dimension " + info.dimension() + " does not match router"
-                    + " dimension " + expected.dimension() + " (router trained with " + expected.id() + ")");
+    private static void checkEncoder(EncoderInfo expected, PromptEncoder encoder) {
+        EncoderInfo info = encoder.info();
+        var difference = info.differenceFrom(expected);
+        if (difference.isEmpty()) {
+            return;
         }
-        if (!info.onnxSha256().equals(expected.sha256())) {
-            throw new IllegalArgumentException("encoder " + info.id() + " (ONNX SHA-256 " + info.onnxSha256()
-                    + ") is not the encoder this router was trained with: " + expected.id() + " (ONNX SHA-256 "
-                    + expected.sha256() + ")");
-        }
+        throw new IllegalArgumentException(switch (difference.get()) {
+            case DIMENSION -> "encoder dimension " + info.dimension() + " does not match router dimension "
+                    + expected.dimension() + " (router trained with " + expected.id() + ")";
+            case MODEL -> "encoder " + info.id() + " (ONNX SHA-256 " + info.onnxSha256() + ") is not the encoder this"
+                    + " router was trained with: " + expected.id() + " (ONNX SHA-256 " + expected.onnxSha256() + ")";
+            case MAX_TOKENS -> "encoder " + info.id() + " reads " + info.maxTokens() + " word pieces per prompt but"
+                    + " this router was trained with " + expected.maxTokens() + " (router trained with "
+                    + expected.id() + "): load the encoder with maxTokens " + expected.maxTokens();
+            case POOLING -> "encoder " + info.id() + " pools token vectors by " + info.pooling() + " but this router"
+                    + " was trained with " + expected.pooling() + " pooling (router trained with " + expected.id()
+                    + ")";
+            case NORMALIZE -> "encoder " + info.id() + (info.normalize() ? " L2-normalises" : " does not L2-normalise")
+                    + " its vectors but this router was trained with " + (expected.normalize() ? "" : "un")
+                    + "normalised ones (router trained with " + expected.id() + ")";
+        });
     }
 
     // ------------------------------------------------------------------------------------------------ facts
@@ -106,7 +118,8 @@ public final class Router implements AutoCloseable {
         return model;
     }
 
-    public EncoderRef encoder() {
+    /** The encoder the router was trained with. */
+    public EncoderInfo encoder() {
         return model.encoder();
     }
 
@@ -126,7 +139,7 @@ public final class Router implements AutoCloseable {
      */
     public Router withPrices(PriceTable newPrices) {
         Objects.requireNonNull(newPrices, "newPrices");
-        if (!(model.cost() instanceof CostModel.Tokens)) {
+        if (!model.cost().pricesTokens()) {
             throw new IllegalStateException("this router's cost model is '" + model.cost().kind() + "': it was trained"
                     + " without token counts, so it predicts " + (model.cost() instanceof CostModel.Direct
                     ? "USD per query directly" : "no cost") + " and its prices cannot be changed");
@@ -155,8 +168,8 @@ public final class Router implements AutoCloseable {
     public Decision route(String prompt, double mu, RouteOptions options) {
         Objects.requireNonNull(prompt, "prompt");
         DecisionRule.checkMu(mu);
-        PromptEncoder enc = encoder.get();
-        return decide(enc.encode(prompt), enc.countTokens(prompt), mu, Optional.empty(), options);
+        EncodedPrompt e = encoder.get().encodeCounted(prompt);
+        return decide(e.vector(), e.tokens(), prompt, mu, Optional.empty(), options);
     }
 
     /**
@@ -168,9 +181,8 @@ public final class Router implements AutoCloseable {
     public Decision routeWithBudget(String prompt, double budgetUsd, RouteOptions options) {
         Objects.requireNonNull(prompt, "prompt");
         BudgetCalibration.Choice c = budgetChoice(budgetUsd);
-        PromptEncoder enc = encoder.get();
-        return decide(enc.encode(prompt), enc.countTokens(prompt), c.muFor(unitHash(prompt)), Optional.of(c),
-                options);
+        EncodedPrompt e = encoder.get().encodeCounted(prompt);
+        return decide(e.vector(), e.tokens(), prompt, c.muFor(unitHash(prompt)), Optional.of(c), options);
     }
 
     /**
@@ -190,14 +202,14 @@ public final class Router implements AutoCloseable {
     public Decision route(float[] embedding, int promptTokens, double mu, RouteOptions options) {
         DecisionRule.checkMu(mu);
         checkEmbedding(embedding);
-        return decide(embedding, promptTokens, mu, Optional.empty(), options);
+        return decide(embedding, promptTokens, null, mu, Optional.empty(), options);
     }
 
     /** Routes a prompt embedding within a budget in USD per query. */
     public Decision routeWithBudget(float[] embedding, int promptTokens, double budgetUsd, RouteOptions options) {
         BudgetCalibration.Choice c = budgetChoice(budgetUsd);
         checkEmbedding(embedding);
-        return decide(embedding, promptTokens, c.muFor(unitHash(embedding)), Optional.of(c), options);
+        return decide(embedding, promptTokens, null, c.muFor(unitHash(embedding)), Optional.of(c), options);
     }
 
     /** A number in [0, 1) from a prompt's text: stable across runs and machines. */
@@ -232,7 +244,7 @@ public final class Router implements AutoCloseable {
         float[][] emb = enc.encodeAll(prompts);
         List<Decision> out = new ArrayList<>(prompts.size());
         for (int i = 0; i < prompts.size(); i++) {
-            out.add(decide(emb[i], enc.countTokens(prompts.get(i)), mu, Optional.empty(), options));
+            out.add(decide(emb[i], enc.countTokens(prompts.get(i)), prompts.get(i), mu, Optional.empty(), options));
         }
         return out;
     }
@@ -244,7 +256,7 @@ public final class Router implements AutoCloseable {
         List<Decision> out = new ArrayList<>(embeddings.length);
         for (float[] e : embeddings) {
             checkEmbedding(e);
-            out.add(decide(e, -1, mu, Optional.empty(), options));
+            out.add(decide(e, -1, null, mu, Optional.empty(), options));
         }
         return out;
     }
@@ -268,7 +280,7 @@ public final class Router implements AutoCloseable {
         checkEmbedding(embedding);
         Prediction p = new Prediction(new double[models], new double[models], new double[models],
                 new double[models]);
-        scorer.predict(embedding, promptTokens < 0 ? Double.NaN : promptTokens, p.quality, p.inputTokens,
+        scorer.predict(embedding, promptTokens < 0 ? Double.NaN : promptTokens, null, p.quality, p.inputTokens,
                 p.outputTokens, p.costUsd);
         return p;
     }
@@ -279,14 +291,14 @@ public final class Router implements AutoCloseable {
     public record Prediction(double[] quality, double[] inputTokens, double[] outputTokens, double[] costUsd) {
     }
 
-    private Decision decide(float[] embedding, int promptTokens, double mu, Optional<BudgetCalibration.Choice> budget,
-                            RouteOptions options) {
+    private Decision decide(float[] embedding, int promptTokens, String text, double mu,
+                            Optional<BudgetCalibration.Choice> budget, RouteOptions options) {
         Objects.requireNonNull(options, "options");
         double[] q = new double[models];
         double[] in = new double[models];
         double[] out = new double[models];
         double[] cost = new double[models];
-        scorer.predict(embedding, promptTokens < 0 ? Double.NaN : promptTokens, q, in, out, cost);
+        scorer.predict(embedding, promptTokens < 0 ? Double.NaN : promptTokens, text, q, in, out, cost);
         double scale = model.costScaleUsd();
 
         boolean[] candidate = new boolean[models];
@@ -420,23 +432,23 @@ public final class Router implements AutoCloseable {
      * on that first call).
      */
     private static final class EncoderHolder {
-        private final EncoderRef expected;
+        private final EncoderInfo expected;
         private final PromptEncoder given;
         private final boolean builtIn;
         private final java.util.concurrent.atomic.AtomicInteger holders = new java.util.concurrent.atomic.AtomicInteger();
         private volatile PromptEncoder started;
 
-        private EncoderHolder(EncoderRef expected, PromptEncoder given, boolean builtIn) {
+        private EncoderHolder(EncoderInfo expected, PromptEncoder given, boolean builtIn) {
             this.expected = expected;
             this.given = given;
             this.builtIn = builtIn;
         }
 
-        static EncoderHolder given(EncoderRef expected, PromptEncoder encoder) {
+        static EncoderHolder given(EncoderInfo expected, PromptEncoder encoder) {
             return new EncoderHolder(expected, encoder, false);
         }
 
-        static EncoderHolder builtIn(EncoderRef expected) {
+        static EncoderHolder builtIn(EncoderInfo expected) {
             return new EncoderHolder(expected, null, true);
         }
 

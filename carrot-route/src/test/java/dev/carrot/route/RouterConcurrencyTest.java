@@ -3,9 +3,8 @@ package dev.carrot.route;
 import dev.carrot.route.encoder.Encoders;
 import dev.carrot.route.encoder.PromptEncoder;
 import dev.carrot.route.model.CostModel;
-import dev.carrot.route.model.EncoderRef;
+import dev.carrot.route.encoder.EncoderInfo;
 import dev.carrot.route.model.InputTokenModel;
-import dev.carrot.route.model.PredictorSpec;
 import dev.carrot.route.model.RouterModel;
 import org.junit.jupiter.api.Test;
 
@@ -18,13 +17,18 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import dev.carrot.route.model.BlendPredictor;
+import dev.carrot.route.model.KnnPredictor;
+import dev.carrot.route.model.LinearPredictor;
+import dev.carrot.route.model.PriceTable;
+import dev.carrot.route.io.RouterArtifact;
 
 /** Routers are shared by many threads: concurrent decisions must equal the single-threaded ones, exactly. */
 class RouterConcurrencyTest {
     private static final int MODELS = 5;
     private static final int DIM = 384;
 
-    private static RouterModel model(EncoderRef enc) {
+    private static RouterModel model(EncoderInfo enc) {
         SplittableRandom r = new SplittableRandom(17);
         int n = 2000;
         float[] q = new float[n * MODELS];
@@ -45,22 +49,22 @@ class RouterConcurrencyTest {
         }
         return RouterModel.builder().models(names).encoder(enc).prices(PriceTable.of(prices))
                 .knnEmbeddings(TestVectors.unitRows(r, n, DIM))
-                .quality(new PredictorSpec.Blend(0.5, new PredictorSpec.Knn(64, MODELS, q),
-                        new PredictorSpec.Linear(MODELS, DIM, w, new float[MODELS], PredictorSpec.Link.SIGMOID)))
+                .quality(new BlendPredictor(0.5, new KnnPredictor(64, MODELS, q),
+                        new LinearPredictor(MODELS, DIM, w, new float[MODELS], LinearPredictor.Link.SIGMOID)))
                 .cost(new CostModel.Tokens(new InputTokenModel(new double[MODELS], new double[]{1, 1, 1, 1, 1},
-                        new double[]{50, 50, 50, 50, 50}), new PredictorSpec.Knn(16, MODELS, out)))
+                        new double[]{50, 50, 50, 50, 50}), new KnnPredictor(16, MODELS, out)))
                 .costScaleUsd(0.002).build();
     }
 
     @Test
     void repricedRoutersShareTheBuiltInEncoderUntilTheLastOneIsClosed(@org.junit.jupiter.api.io.TempDir
                                                                           java.nio.file.Path tmp) throws Exception {
-        EncoderRef ref;
+        EncoderInfo ref;
         try (PromptEncoder encoder = Encoders.miniLm()) {
             var info = encoder.info();
-            ref = new EncoderRef(info.id(), info.onnxSha256(), info.dimension(), info.maxTokens());
+            ref = info;
         }
-        dev.carrot.route.model.RouterArtifact.write(model(ref), tmp.resolve("router"));
+        dev.carrot.route.io.RouterArtifact.write(model(ref), tmp.resolve("router"));
         Router original = Router.load(tmp.resolve("router"));
         Decision before = original.route("How do I reverse a list in Python?", 0.2);
         Router repriced = original.withPrices(original.prices().orElseThrow()
@@ -78,8 +82,7 @@ class RouterConcurrencyTest {
     void eightThreadsMakeExactlyTheSingleThreadedDecisions() throws Exception {
         try (PromptEncoder encoder = Encoders.miniLm()) {
             var info = encoder.info();
-            Router router = Router.of(model(new EncoderRef(info.id(), info.onnxSha256(), info.dimension(),
-                    info.maxTokens())), encoder);
+            Router router = Router.of(model(info), encoder);
             int n = 10_000;
             float[] queries = TestVectors.unitRows(new SplittableRandom(99), n, DIM);
             double[] mus = new double[n];

@@ -9,6 +9,7 @@ import java.util.Set;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
+import dev.carrot.route.model.PriceTable;
 
 class RouterTest {
     private static final double EPS = 1e-9;

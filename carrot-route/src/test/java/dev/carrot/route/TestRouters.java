@@ -1,17 +1,18 @@
 package dev.carrot.route;
 
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.carrot.route.model.BudgetCalibration;
 import dev.carrot.route.model.CalibrationData;
 import dev.carrot.route.model.CostModel;
-import dev.carrot.route.model.EncoderRef;
+import dev.carrot.route.encoder.EncoderInfo;
+import dev.carrot.route.encoder.Pooling;
 import dev.carrot.route.model.InputTokenModel;
-import dev.carrot.route.model.PredictorSpec;
 import dev.carrot.route.model.RouterModel;
 
 import java.util.List;
 import java.util.Map;
+import dev.carrot.route.model.KnnPredictor;
+import dev.carrot.route.model.PriceTable;
+import dev.carrot.route.model.Provenance;
 
 /**
  * A tiny router whose every number can be computed by hand: 3 models (A strong and dear, B weak and cheap, C in
@@ -22,7 +23,7 @@ public final class TestRouters {
     }
 
     public static final List<String> MODELS = List.of("A", "B", "C");
-    public static final EncoderRef ENCODER = new EncoderRef("test-encoder", "0".repeat(64), 4, 16);
+    public static final EncoderInfo ENCODER = new EncoderInfo("test-encoder", 4, "0".repeat(64), 16, Pooling.MEAN, true);
 
     public static final float[] STORED = {
             1, 0, 0, 0,
@@ -50,19 +51,18 @@ public final class TestRouters {
     }
 
     public static RouterModel.Builder builder() {
-        ObjectNode prov = JsonNodeFactory.instance.objectNode();
-        prov.put("dataset_sha256", "f".repeat(64));
-        prov.put("created", "2026-01-01T00:00:00Z");
+        Provenance prov = Provenance.builder().datasetSha256("f".repeat(64))
+                .created(java.time.Instant.parse("2026-01-01T00:00:00Z")).build();
         return RouterModel.builder()
                 .models(MODELS)
                 .encoder(ENCODER)
                 .prices(prices())
                 .knnEmbeddings(STORED)
-                .quality(new PredictorSpec.Knn(2, 3, QUALITY))
+                .quality(new KnnPredictor(2, 3, QUALITY))
                 .cost(new CostModel.Tokens(
                         new InputTokenModel(new double[]{0, 0, 0}, new double[]{1.0, 1.2, 1.5},
                                 new double[]{50, 60, 70}),
-                        new PredictorSpec.Knn(1, 3, OUTPUT_TOKENS)))
+                        new KnnPredictor(1, 3, OUTPUT_TOKENS)))
                 .costScaleUsd(0.01)
                 .provenance(prov);
     }

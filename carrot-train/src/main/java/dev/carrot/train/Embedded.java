@@ -3,7 +3,7 @@ package dev.carrot.train;
 import dev.carrot.data.RoutingDataset;
 import dev.carrot.route.encoder.BatchStats;
 import dev.carrot.route.encoder.PromptEncoder;
-import dev.carrot.route.model.EncoderRef;
+import dev.carrot.route.encoder.EncoderInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,7 +18,7 @@ import java.util.Objects;
  * @param vectors rows x dimension, row-major, L2-normalised
  * @param tokens  word pieces per prompt (untruncated), or null when not counted
  */
-public record Embedded(EncoderRef encoder, float[] vectors, int[] tokens) {
+public record Embedded(EncoderInfo encoder, float[] vectors, int[] tokens) {
     private static final Logger LOG = LoggerFactory.getLogger(Embedded.class);
     private static final int CHUNK = 512;
 
@@ -41,12 +41,6 @@ public record Embedded(EncoderRef encoder, float[] vectors, int[] tokens) {
 
     public int dimension() {
         return encoder.dimension();
-    }
-
-    /** The reference a router artifact stores for an encoder. */
-    public static EncoderRef ref(PromptEncoder encoder) {
-        var info = encoder.info();
-        return new EncoderRef(info.id(), info.onnxSha256(), info.dimension(), info.maxTokens());
     }
 
     /**
@@ -80,6 +74,6 @@ public record Embedded(EncoderRef encoder, float[] vectors, int[] tokens) {
         LOG.info("embedded {} prompts: {} from the cache, {} encoded{}", n, cached[0], n - cached[0],
                 tokensSeen[1] > 0 ? String.format(java.util.Locale.ROOT, " (padding %.1f%% of computed tokens)",
                         100.0 * (tokensSeen[1] - tokensSeen[0]) / tokensSeen[1]) : "");
-        return new Embedded(ref(encoder), out, tokens);
+        return new Embedded(encoder.info(), out, tokens);
     }
 }

@@ -6,16 +6,15 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.carrot.data.DatasetDescriptor;
 import dev.carrot.data.RoutingDataset;
-import dev.carrot.route.CarrotVersion;
-import dev.carrot.route.PriceTable;
+import dev.carrot.route.model.CarrotVersion;
+import dev.carrot.route.model.PriceTable;
+import dev.carrot.route.model.Provenance;
 import dev.carrot.route.Router;
 import dev.carrot.route.encoder.PromptEncoder;
-import dev.carrot.route.model.RouterArtifact;
+import dev.carrot.route.io.RouterArtifact;
 import dev.carrot.train.CarrotTrainer.CostKind;
 import dev.carrot.train.CarrotTrainer.VariantResult;
-import dev.carrot.train.eval.Curve;
 import dev.carrot.train.eval.EvalJob;
-import dev.carrot.train.eval.Evaluation;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -130,21 +129,15 @@ public final class TrainJob {
         }
         long t1 = System.nanoTime();
 
-        ObjectMapper om = new ObjectMapper();
-        ObjectNode prov = om.createObjectNode();
-        prov.put("carrot_version", CarrotVersion.VERSION);
-        prov.put("created", created.toString());
-        prov.set("command", om.valueToTree(command));
-        ObjectNode ds = prov.putObject("dataset");
-        ds.put("source", data.provenance().source());
-        data.provenance().revision().ifPresent(r -> ds.put("revision", r));
-        data.provenance().commit().ifPresent(c -> ds.put("commit", c));
-        ds.put("content_sha256", data.provenance().contentSha256());
-        ArrayNode files = ds.putArray("files");
-        data.provenance().files().forEach(f -> files.addObject().put("path", f.path()).put("sha256", f.sha256()));
-        ObjectNode dropped = ds.putObject("dropped");
-        data.provenance().dropped().forEach(dropped::put);
-
+        var dp = data.provenance();
+        Provenance prov = Provenance.builder()
+                .carrotVersion(CarrotVersion.VERSION)
+                .created(created)
+                .command(command)
+                .dataset(new Provenance.Dataset(dp.source(), dp.revision(), dp.commit(), dp.contentSha256(),
+                        dp.files().stream().map(f -> new Provenance.DataFile(f.path(), f.sha256())).toList(),
+                        toLongs(dp.dropped())))
+                .build();
         CarrotTrainer.Result result = new CarrotTrainer(config).train(data, emb, prices, prov);
         long t2 = System.nanoTime();
 
@@ -173,26 +166,9 @@ public final class TrainJob {
         }
         long t3 = System.nanoTime();
 
-        // evaluate on test
-        int m = data.modelCount();
-        int[] te = result.testRows();
-        double[] trueQ = new double[te.length * m];
-        double[] trueC = new double[te.length * m];
-        double[] allQ = data.qualityMatrix();
-        double[] allC = result.costKind() == CostKind.TOKENS ? Matrices.pricedCosts(data, prices.get())
-                : data.hasCost() ? data.costMatrix() : new double[data.size() * m];
-        for (int i = 0; i < te.length; i++) {
-            System.arraycopy(allQ, te[i] * m, trueQ, i * m, m);
-            System.arraycopy(allC, te[i] * m, trueC, i * m, m);
-        }
-        boolean hasCost = result.costKind() != CostKind.NONE;
-        Evaluation eval = new Evaluation(data.provenance().source(), result.trainRows().length, data.models(), trueQ,
-                trueC, hasCost);
-        for (VariantResult v : result.variants()) {
-            eval.add(Curve.sweep(v.variant().id(), v.testQuality(), v.testCost(), trueQ, trueC, te.length, m,
-                    result.costScaleUsd(), hasCost ? Curve.paperGrid() : new double[]{0}));
-        }
-        ObjectNode extra = eval.extra();
+        // evaluate on test: the routers' curves, single models and oracle, then the paper's evaluation
+        ObjectMapper om = new ObjectMapper();
+        ObjectNode extra = om.createObjectNode();
         extra.put("cost_kind", result.costKind().name().toLowerCase(Locale.ROOT));
         extra.put("cost_scale_usd", result.costScaleUsd());
         extra.put("default_router", best.variant().id());
@@ -204,14 +180,10 @@ public final class TrainJob {
             o.set("hyperparameters", om.valueToTree(v.hyper()));
         }
         extra.set("export_parity", parity);
-        reference(eval, data).ifPresent(r -> extra.set("reference", r));
         ObjectNode timing = extra.putObject("seconds");
         timing.put("embedding", (t1 - t0) / 1e9);
         timing.put("training", (t2 - t1) / 1e9);
         timing.put("export_and_check", (t3 - t2) / 1e9);
-        eval.write(out);
-        long t4 = System.nanoTime();
-        // the paper's evaluation: baselines, bootstrap intervals, per task, budget calibration
         List<EvalJob.Routed> routed = new ArrayList<>();
         routed.add(routed(best));
         for (VariantResult v : result.variants()) {
@@ -219,17 +191,20 @@ public final class TrainJob {
                 routed.add(routed(v));
             }
         }
-        new EvalJob(evalOptions).run(new EvalJob.Input(data.provenance().source(), result.trainRows().length,
-                data.models(), trueQ, trueC, hasCost, Matrices.tasks(data, te),
-                Matrices.columnMeans(allQ, m, result.trainRows()), Matrices.columnMeans(allC, m, result.trainRows()),
-                result.costScaleUsd(), routed), out.resolve("eval"));
-        timing.put("paper_evaluation", (System.nanoTime() - t4) / 1e9);
-        timing.put("total", (System.nanoTime() - t0) / 1e9);
-        eval.write(out);
-        ObjectNode summary = eval.summary();
+        EvalJob.Input input = EvalJob.Input.of(data, result.testRows(), result.trainRows(),
+                Matrices.trueCosts(data, best.model().cost(), prices), result.costKind() != CostKind.NONE,
+                result.costScaleUsd(), routed);
+        ObjectNode summary = new EvalJob(evalOptions).runWithSummary(input, out,
+                result.variants().stream().map(v -> v.variant().id()).toList(), extra, reference(data), t0);
         LOG.info("done in {} s: {}", String.format(Locale.ROOT, "%.1f", (System.nanoTime() - t0) / 1e9),
                 out.toAbsolutePath());
         return new Report(out, summary, result, best.variant().id());
+    }
+
+    private static Map<String, Long> toLongs(Map<String, ? extends Number> m) {
+        Map<String, Long> out = new java.util.LinkedHashMap<>();
+        m.forEach((k, v) -> out.put(k, v.longValue()));
+        return out;
     }
 
     /**
@@ -276,21 +251,15 @@ public final class TrainJob {
      */
     private ObjectNode checkParity(CarrotTrainer.Result result, Embedded emb, Path dir) throws IOException {
         ObjectNode out = new ObjectMapper().createObjectNode();
-        int m = result.data().modelCount();
-        int dim = emb.dimension();
         int[] te = result.testRows();
         for (VariantResult v : result.variants()) {
             double dq = 0;
             double dc = 0;
             try (Router r = Router.load(dir.resolve(v.variant().id()))) {
-                float[] q = new float[dim];
-                for (int i = 0; i < te.length; i++) {
-                    System.arraycopy(emb.vectors(), te[i] * dim, q, 0, dim);
-                    Router.Prediction p = r.predict(q, emb.tokens() == null ? -1 : emb.tokens()[te[i]]);
-                    for (int c = 0; c < m; c++) {
-                        dq = Math.max(dq, Math.abs(p.quality()[c] - v.testQuality()[i * m + c]));
-                        dc = Math.max(dc, Math.abs(p.costUsd()[c] - v.testCost()[i * m + c]) / result.costScaleUsd());
-                    }
+                TestPredictions p = TestPredictions.of(r, emb, te);
+                for (int i = 0; i < p.quality().length; i++) {
+                    dq = Math.max(dq, Math.abs(p.quality()[i] - v.testQuality()[i]));
+                    dc = Math.max(dc, Math.abs(p.cost()[i] - v.testCost()[i]) / result.costScaleUsd());
                 }
             }
             ObjectNode o = out.putObject(v.variant().id());
@@ -307,8 +276,8 @@ public final class TrainJob {
         return out;
     }
 
-    /** The descriptor's reference results, with our differences, when the data is the same size. */
-    private Optional<ObjectNode> reference(Evaluation eval, RoutingDataset data) {
+    /** The descriptor's published reference results, when the data is the file the descriptor describes. */
+    private Optional<JsonNode> reference(RoutingDataset data) {
         if (descriptor.isEmpty() || descriptor.get().reference().isEmpty()) {
             return Optional.empty();
         }
@@ -318,31 +287,6 @@ public final class TrainJob {
                     descriptor.get().name());
             return Optional.empty();
         }
-        JsonNode ref = descriptor.get().reference().get();
-        ObjectNode out = new ObjectMapper().createObjectNode();
-        out.set("published", ref);
-        boolean sameSplit = ref.path("n_test").asInt() == eval.prompts();
-        out.put("same_test_prompts", sameSplit);
-        List<String> lines = new ArrayList<>();
-        for (Curve c : eval.curves()) {
-            JsonNode r = ref.path("routers").path(c.name());
-            Evaluation.RouterMetrics mm = eval.metrics(c);
-            if (r.has("area")) {
-                ObjectNode d = out.putObject(c.name() + "_vs_reference");
-                d.put("area", mm.area());
-                d.put("reference_area", r.get("area").asDouble());
-                d.put("area_difference", mm.area() - r.get("area").asDouble());
-                d.put("quality_at_lambda0", mm.qualityAtLambda0());
-                d.put("reference_quality_at_lambda0", r.path("quality_at_lambda0").asDouble());
-            }
-            if (ref.path("routers").has("knn")) {
-                lines.add(String.format(Locale.ROOT, "%s: area %.4f (%+.4f vs the reference KNN's %.3f)", c.name(),
-                        mm.area(), mm.area() - ref.path("routers").path("knn").path("area").asDouble(),
-                        ref.path("routers").path("knn").path("area").asDouble()));
-            }
-        }
-        ArrayNode a = out.putArray("comparison");
-        lines.forEach(a::add);
-        return Optional.of(out);
+        return descriptor.get().reference();
     }
 }

@@ -1,16 +1,16 @@
 package dev.carrot.train;
 
 import java.util.Arrays;
-import java.util.EnumSet;
-import java.util.Locale;
+import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import dev.carrot.train.knn.KnnTuner;
 
 /**
  * How to train CARROT routers. Validated on construction; {@link #defaults()} are the paper's settings where the
  * paper has one.
  *
- * @param variants      router variants to train
+ * @param variants      router variants to train, in this order (ids unique)
  * @param seed          seed of everything random (SGD shuffling); the same data, config and seed give the same
  *                      artifact, byte for byte
  * @param folds         cross-validation folds for KNN's k (contiguous, like scikit-learn's KFold)
@@ -26,39 +26,22 @@ import java.util.Set;
  *                      the dataset's order, as scikit-learn's unshuffled {@code KFold} does, which puts whole tasks in
  *                      one fold when the data is sorted by task
  */
-public record TrainerConfig(Set<Variant> variants, long seed, int folds, int[] kGrid, double[] l2Grid, int epochs,
+public record TrainerConfig(List<Variant> variants, long seed, int folds, int[] kGrid, double[] l2Grid, int epochs,
                             double learningRate, int blendSteps, double costScaleUsd, int threads,
                             boolean shuffleFolds) {
-
-    /** The router variants. */
-    public enum Variant {
-        /** The paper's router: KNN quality, KNN tokens/cost. */
-        KNN,
-        /** Logistic quality, linear tokens/cost. */
-        LOGISTIC,
-        /** Convex blends of the two, weights chosen on validation. */
-        BLEND;
-
-        public String id() {
-            return name().toLowerCase(Locale.ROOT);
-        }
-
-        public static Variant parse(String s) {
-            for (Variant v : values()) {
-                if (v.id().equals(s.strip().toLowerCase(Locale.ROOT))) {
-                    return v;
-                }
-            }
-            throw new IllegalArgumentException("unknown predictor '" + s + "', expected one of knn, logistic, blend");
-        }
-    }
 
     public TrainerConfig {
         Objects.requireNonNull(variants, "variants");
         if (variants.isEmpty()) {
             throw new IllegalArgumentException("at least one variant (knn, logistic, blend) is needed");
         }
-        variants = Set.copyOf(variants);
+        variants = List.copyOf(variants);
+        Set<String> ids = new java.util.HashSet<>();
+        for (Variant v : variants) {
+            if (!ids.add(v.id())) {
+                throw new IllegalArgumentException("variant '" + v.id() + "' is configured twice");
+            }
+        }
         if (folds < 2) {
             throw new IllegalArgumentException("folds must be >= 2, got " + folds);
         }
@@ -98,7 +81,7 @@ public record TrainerConfig(Set<Variant> variants, long seed, int folds, int[] k
      * automatic cost scale.
      */
     public static TrainerConfig defaults() {
-        return new TrainerConfig(EnumSet.allOf(Variant.class), 42, 5, dev.carrot.train.knn.KnnTuner.paperGrid(),
+        return new TrainerConfig(Variant.builtIn(), 42, 5, dev.carrot.train.knn.KnnTuner.paperGrid(),
                 new double[]{1e-5, 1e-4, 1e-3, 1e-2, 1e-1}, 20, 0.2, 20, Double.NaN,
                 Runtime.getRuntime().availableProcessors(), true);
     }
@@ -113,7 +96,8 @@ public record TrainerConfig(Set<Variant> variants, long seed, int folds, int[] k
         return l2Grid.clone();
     }
 
-    public TrainerConfig withVariants(Set<Variant> v) {
+    /** The same configuration training these variants, in this order. */
+    public TrainerConfig withVariants(List<Variant> v) {
         return new TrainerConfig(v, seed, folds, kGrid, l2Grid, epochs, learningRate, blendSteps, costScaleUsd,
                 threads, shuffleFolds);
     }

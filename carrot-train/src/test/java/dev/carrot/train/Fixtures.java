@@ -4,6 +4,7 @@ import dev.carrot.data.DatasetLoader;
 import dev.carrot.data.RoutingDataset;
 import dev.carrot.route.encoder.EncoderOptions;
 import dev.carrot.route.encoder.Encoders;
+import dev.carrot.train.embed.CachingPromptEncoder;
 import dev.carrot.route.encoder.PromptEncoder;
 import org.junit.jupiter.api.Assumptions;
 
@@ -73,7 +74,7 @@ public final class Fixtures {
     public static synchronized PromptEncoder encoder() {
         if (encoder == null) {
             EncoderOptions o = new EncoderOptions();
-            encoder = Encoders.cached(Encoders.miniLm(o), o);
+            encoder = CachingPromptEncoder.inCacheDir(Encoders.miniLm(o), o);
             Runtime.getRuntime().addShutdownHook(new Thread(encoder::close));
         }
         return encoder;

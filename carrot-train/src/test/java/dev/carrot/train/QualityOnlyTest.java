@@ -9,7 +9,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -25,8 +24,8 @@ class QualityOnlyTest {
     void trainsQualityOnlyRoutersAndSaysSo() throws Exception {
         RoutingDataset full = Fixtures.load(Fixtures.routerdcFile());
         RoutingDataset data = Fixtures.sample(full, 40);
-        TrainerConfig cfg = TrainerConfig.defaults().withVariants(EnumSet.of(TrainerConfig.Variant.KNN,
-                TrainerConfig.Variant.LOGISTIC)).withEpochs(3).withL2Grid(1e-3).withThreads(2);
+        TrainerConfig cfg = TrainerConfig.defaults().withVariants(List.of(Variant.KNN,
+                Variant.LOGISTIC)).withEpochs(3).withL2Grid(1e-3).withThreads(2);
         TrainJob.Report r = new TrainJob(cfg, Fixtures.encoder(), tmp, Optional.empty(), TrainJobTest.CREATED)
                 .run(data, Optional.empty(), Map.of());
         JsonNode s = new ObjectMapper().readTree(tmp.resolve("summary.json").toFile());

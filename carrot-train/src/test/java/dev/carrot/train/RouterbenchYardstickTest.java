@@ -8,12 +8,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
-import java.util.EnumSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
+import dev.carrot.train.eval.EvalJob;
 
 /**
  * The yardstick on the whole of routerbench_subset: the paper's KNN router must match our Python re-implementation
@@ -27,7 +28,7 @@ class RouterbenchYardstickTest {
     @Test
     void knnRouterMatchesTheReferencePipelineAndBudgetsHoldOnTest() throws Exception {
         RoutingDataset data = Fixtures.load(Fixtures.routerbenchFile());
-        TrainerConfig cfg = TrainerConfig.defaults().withVariants(EnumSet.of(TrainerConfig.Variant.KNN))
+        TrainerConfig cfg = TrainerConfig.defaults().withVariants(List.of(Variant.KNN))
                 .withThreads(2);
         new TrainJob(cfg, Fixtures.encoder(), tmp, Optional.of(DatasetDescriptor.load("routerbench_subset")),
                 TrainJobTest.CREATED).withEvalOptions(new dev.carrot.train.eval.EvalJob.Options(200, 42))

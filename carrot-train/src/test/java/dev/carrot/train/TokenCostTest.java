@@ -3,7 +3,7 @@ package dev.carrot.train;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.carrot.data.RoutingDataset;
-import dev.carrot.route.PriceTable;
+import dev.carrot.route.model.PriceTable;
 import dev.carrot.route.RouteOptions;
 import dev.carrot.route.Router;
 import dev.carrot.route.model.CostModel;
@@ -12,7 +12,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
-import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -60,8 +59,8 @@ class TokenCostTest {
         p.put(models.get(3), new PriceTable.Price(0.2, 0.2));
         PriceTable prices = PriceTable.of(p);
 
-        TrainerConfig cfg = TrainerConfig.defaults().withVariants(EnumSet.of(TrainerConfig.Variant.KNN,
-                TrainerConfig.Variant.LOGISTIC)).withEpochs(5).withL2Grid(1e-3).withThreads(2);
+        TrainerConfig cfg = TrainerConfig.defaults().withVariants(List.of(Variant.KNN,
+                Variant.LOGISTIC)).withEpochs(5).withL2Grid(1e-3).withThreads(2);
         TrainJob.Report r = new TrainJob(cfg, Fixtures.encoder(), tmp, Optional.empty(), TrainJobTest.CREATED)
                 .run(data, Optional.of(prices), Map.of());
         assertThat(r.training().costKind()).isEqualTo(CarrotTrainer.CostKind.TOKENS);
@@ -70,7 +69,7 @@ class TokenCostTest {
         assertThat(s.get("export_parity").get("logistic").get("max_scaled_cost_difference").asDouble())
                 .isLessThanOrEqualTo(1e-5);
 
-        var model = r.training().variant(TrainerConfig.Variant.KNN).model();
+        var model = r.training().variant(Variant.KNN).model();
         InputTokenModel in = ((CostModel.Tokens) model.cost()).inputTokens();
         for (int m = 0; m < 4; m++) {
             assertThat(in.slope()[m]).as("input-token factor of " + models.get(m)).isCloseTo(FACTOR[m], within(0.01));

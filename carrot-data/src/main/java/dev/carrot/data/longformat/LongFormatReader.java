@@ -5,7 +5,7 @@ import dev.carrot.data.DatasetProvenance;
 import dev.carrot.data.RoutingDataset;
 import dev.carrot.data.SplitPolicy;
 import dev.carrot.data.internal.DuckDb;
-import dev.carrot.data.internal.Hashing;
+import dev.carrot.data.Hashing;
 import dev.carrot.data.internal.SplitNames;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -74,30 +74,6 @@ public final class LongFormatReader {
         this.splitPolicy = Objects.requireNonNull(splitPolicy, "splitPolicy");
     }
 
-    /** The file types this reader understands, by name. */
-    public enum FileType {
-        PARQUET, CSV, JSONL;
-
-        /** The type of a file by its extension, or an exception that lists the supported ones. */
-        public static FileType of(Path file) throws DatasetFormatException {
-            String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
-            if (name.endsWith(".gz")) {
-                name = name.substring(0, name.length() - 3);
-            }
-            if (name.endsWith(".parquet") || name.endsWith(".pq")) {
-                return PARQUET;
-            }
-            if (name.endsWith(".csv") || name.endsWith(".tsv")) {
-                return CSV;
-            }
-            if (name.endsWith(".jsonl") || name.endsWith(".ndjson") || name.endsWith(".json")) {
-                return JSONL;
-            }
-            throw new DatasetFormatException(file.toString(), -1, null, "unsupported file type: expected .parquet,"
-                    + " .csv, .tsv, .jsonl, .ndjson or .json (optionally .gz)");
-        }
-    }
-
     /** Reads one file. */
     public RoutingDataset read(Path file) throws IOException {
         return read(List.of(file), file.toString(), Optional.empty(), Optional.empty(), null);
@@ -149,15 +125,15 @@ public final class LongFormatReader {
                     + " with columns " + REQUIRED_COLUMNS);
         }
         FileType type = FileType.of(file);
+        String plain = file.getFileName().toString().toLowerCase(Locale.ROOT).replaceFirst("\\.gz$", "");
         String from = switch (type) {
             case PARQUET -> "read_parquet(" + DuckDb.literal(file) + ")";
             // Every CSV column as text: we parse and validate values ourselves, with row numbers.
             case CSV -> "read_csv(" + DuckDb.literal(file) + ", header = true, all_varchar = true"
-                    + (file.toString().toLowerCase(Locale.ROOT).matches(".*\\.tsv(\\.gz)?") ? ", delim = '\\t'" : "")
-                    + ")";
+                    + (plain.endsWith(".tsv") ? ", delim = '\\t'" : "") + ")";
             // .json may hold one array of objects or one object per line; .jsonl / .ndjson are one per line
-            case JSONL -> "read_json(" + DuckDb.literal(file) + ", format = '" + (file.getFileName().toString()
-                    .toLowerCase(Locale.ROOT).matches(".*\\.json(\\.gz)?") ? "auto" : "newline_delimited") + "')";
+            case JSONL -> "read_json(" + DuckDb.literal(file) + ", format = '" + (plain.endsWith(".json") ? "auto"
+                    : "newline_delimited") + "')";
         };
         Map<String, String> schema;
         try {

@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import dev.carrot.data.Hashing;
 
 /**
  * Reads SPROUT's wide layout: one row per prompt with metadata columns ({@code key, dataset, dataset_level,
@@ -103,7 +104,7 @@ public final class WideFormatReader {
                 }
                 long rows = readFile(c, in, from, models, builder, seen, dropped, examples);
                 rowsRead += rows;
-                String sha = in.sha256() != null ? in.sha256() : dev.carrot.data.internal.Hashing.sha256(in.path());
+                String sha = in.sha256() != null ? in.sha256() : dev.carrot.data.Hashing.sha256(in.path());
                 files.add(new DatasetProvenance.SourceFile(in.name(), sha, Files.size(in.path()), rows));
             }
         } catch (SQLException e) {
@@ -115,9 +116,6 @@ public final class WideFormatReader {
         }
         RoutingDataset data = builder.build(source, DatasetDescriptor.FORMAT_SPROUT_WIDE, revision, commit, files,
                 rowsRead, dropped, examples, List.of("read with descriptor datasets/" + descriptor.name() + ".json"));
-        if (descriptor.prices().isPresent()) {
-            data = data.withCostsFromTokens(descriptor.prices().get());
-        }
         data = splitPolicy.apply(data);
         LOG.info("read {}: {} rows, {} prompts x {} models, splits {}, dropped {}", source, rowsRead, data.size(),
                 data.modelCount(), data.splitCounts(), data.provenance().dropped());

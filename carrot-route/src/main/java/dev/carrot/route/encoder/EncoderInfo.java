@@ -6,9 +6,9 @@ import java.util.regex.Pattern;
 /**
  * Identity and semantics of a {@link PromptEncoder}.
  *
- * <p>A trained router stores {@link #id()}, {@link #dimension()} and {@link #onnxSha256()} and refuses an encoder that
- * does not match ({@link #requireCompatibleWith(EncoderInfo)}); the embedding cache keys its entries by
- * {@link #fingerprint()} so that a different model or configuration never sees another's vectors.
+ * <p>A trained router stores its encoder's info and refuses an encoder that would make other vectors
+ * ({@link #differenceFrom(EncoderInfo)}); the embedding cache keys its entries by {@link #fingerprint()} so that a
+ * different model or configuration never sees another's vectors.
  *
  * @param id         human-readable model id, e.g. {@code sentence-transformers/all-MiniLM-L6-v2}
  * @param dimension  length of the vectors the encoder returns
@@ -51,31 +51,67 @@ public record EncoderInfo(String id, int dimension, String onnxSha256, int maxTo
         return onnxSha256 + "/d" + dimension + "/t" + maxTokens + "/" + pooling + (normalize ? "/norm" : "/raw");
     }
 
+    /** The first way in which this encoder differs from {@code expected} where vectors would differ. */
+    public enum Difference {
+        /** Embedding dimension. */
+        DIMENSION,
+        /** The ONNX model's bytes (SHA-256). */
+        MODEL,
+        /** Word pieces read per text. */
+        MAX_TOKENS,
+        /** How token vectors are pooled. */
+        POOLING,
+        /** Whether vectors are L2-normalised. */
+        NORMALIZE
+    }
+
     /**
-     * Checks that vectors from this encoder can be used where {@code expected} vectors were used (for instance by a
-     * router trained with {@code expected}).
+     * The one compatibility check of carrot: can vectors from this encoder be used where {@code expected}'s were
+     * (by a router trained with it, or in its embedding cache)? The id does not matter; dimension, model bytes,
+     * token limit, pooling and normalisation do, checked in that order.
+     *
+     * @return the first difference, or empty when the two encoders make the same vectors
+     */
+    public java.util.Optional<Difference> differenceFrom(EncoderInfo expected) {
+        Objects.requireNonNull(expected, "expected");
+        if (dimension != expected.dimension) {
+            return java.util.Optional.of(Difference.DIMENSION);
+        }
+        if (!onnxSha256.equals(expected.onnxSha256)) {
+            return java.util.Optional.of(Difference.MODEL);
+        }
+        if (maxTokens != expected.maxTokens) {
+            return java.util.Optional.of(Difference.MAX_TOKENS);
+        }
+        if (pooling != expected.pooling) {
+            return java.util.Optional.of(Difference.POOLING);
+        }
+        if (normalize != expected.normalize) {
+            return java.util.Optional.of(Difference.NORMALIZE);
+        }
+        return java.util.Optional.empty();
+    }
+
+    /**
+     * Checks that vectors from this encoder can be used where {@code expected} vectors were used
+     * ({@link #differenceFrom}).
      *
      * @param expected the encoder the consumer was built with
      * @throws IllegalStateException naming the first field that differs, with both values
      */
     public void requireCompatibleWith(EncoderInfo expected) {
-        Objects.requireNonNull(expected, "expected");
-        if (dimension != expected.dimension) {
-            throw mismatch("embedding dimension " + dimension + " does not match expected dimension " + expected.dimension,
-                    expected);
+        java.util.Optional<Difference> d = differenceFrom(expected);
+        if (d.isEmpty()) {
+            return;
         }
-        if (!onnxSha256.equals(expected.onnxSha256)) {
-            throw mismatch("ONNX model SHA-256 " + onnxSha256 + " does not match expected " + expected.onnxSha256, expected);
-        }
-        if (maxTokens != expected.maxTokens) {
-            throw mismatch("maxTokens " + maxTokens + " does not match expected " + expected.maxTokens, expected);
-        }
-        if (pooling != expected.pooling) {
-            throw mismatch("pooling " + pooling + " does not match expected " + expected.pooling, expected);
-        }
-        if (normalize != expected.normalize) {
-            throw mismatch("normalize=" + normalize + " does not match expected normalize=" + expected.normalize, expected);
-        }
+        throw mismatch(switch (d.get()) {
+            case DIMENSION -> "embedding dimension " + dimension + " does not match expected dimension "
+                    + expected.dimension;
+            case MODEL -> "ONNX model SHA-256 " + onnxSha256 + " does not match expected " + expected.onnxSha256;
+            case MAX_TOKENS -> "maxTokens " + maxTokens + " does not match expected " + expected.maxTokens;
+            case POOLING -> "pooling " + pooling + " does not match expected " + expected.pooling;
+            case NORMALIZE -> "normalize=" + normalize + " does not match expected normalize=" + expected.normalize;
+        }, expected);
     }
 
     private IllegalStateException mismatch(String what, EncoderInfo expected) {

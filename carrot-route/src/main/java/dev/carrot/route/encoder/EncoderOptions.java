@@ -1,6 +1,5 @@
 package dev.carrot.route.encoder;
 
-import dev.carrot.route.CarrotHome;
 
 import java.nio.file.Path;
 import java.util.Objects;

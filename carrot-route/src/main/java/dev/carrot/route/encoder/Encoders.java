@@ -1,10 +1,9 @@
 package dev.carrot.route.encoder;
 
-import dev.carrot.route.encoder.internal.ModelSources;
-import dev.carrot.route.encoder.internal.OnnxPromptEncoder;
-
 import java.nio.file.Path;
 import java.util.Objects;
+import java.util.ServiceConfigurationError;
+import java.util.ServiceLoader;
 
 /**
  * Loads prompt encoders. Every encoder runs in-process on ONNX Runtime (CPU) with DJL's HuggingFace tokenizer, fully
@@ -14,9 +13,25 @@ import java.util.Objects;
 public final class Encoders {
 
     /** Id of the built-in encoder. */
-    public static final String MINILM_ID = ModelSources.MINILM_ID;
+    public static final String MINILM_ID = "sentence-transformers/all-MiniLM-L6-v2";
 
     private Encoders() {
+    }
+
+    /** The engine that loads encoders, found once: carrot's ONNX Runtime engine unless another is registered. */
+    private static final class Engine {
+        static final EncoderEngine INSTANCE = load();
+
+        private static EncoderEngine load() {
+            try {
+                return ServiceLoader.load(EncoderEngine.class, Encoders.class.getClassLoader()).findFirst()
+                        .orElseThrow(() -> new IllegalStateException("no " + EncoderEngine.class.getName()
+                                + " is registered: carrot-route's META-INF/services entry is missing (a fat jar built"
+                                + " without merging service files?)"));
+            } catch (ServiceConfigurationError e) {
+                throw new IllegalStateException("carrot's encoder engine cannot be loaded: " + e.getMessage(), e);
+            }
+        }
     }
 
     /**
@@ -38,7 +53,7 @@ public final class Encoders {
      */
     public static PromptEncoder miniLm(EncoderOptions options) {
         Objects.requireNonNull(options, "options is null; expected new EncoderOptions() for the defaults");
-        return OnnxPromptEncoder.load(ModelSources.miniLm(options.cacheDir()), options);
+        return Engine.INSTANCE.miniLm(options);
     }
 
     /**
@@ -64,20 +79,7 @@ public final class Encoders {
      */
     public static PromptEncoder fromDirectory(Path dir, EncoderOptions options) {
         Objects.requireNonNull(options, "options is null; expected new EncoderOptions() for the defaults");
-        return OnnxPromptEncoder.load(ModelSources.fromDirectory(dir), options);
-    }
-
-    /**
-     * Wraps an encoder with the persistent embedding cache of its configuration under
-     * {@code options.cacheDir()/embeddings}.
-     *
-     * @param encoder the encoder computing misses (closed with the result)
-     * @param options whose {@link EncoderOptions#cacheDir()} locates the cache
-     * @return the caching encoder
-     */
-    public static CachingPromptEncoder cached(PromptEncoder encoder, EncoderOptions options) {
-        Objects.requireNonNull(encoder, "encoder");
-        Objects.requireNonNull(options, "options");
-        return CachingPromptEncoder.wrap(encoder, options.cacheDir().resolve("embeddings"));
+        Objects.requireNonNull(dir, "dir is null; expected an encoder folder with model.onnx and tokenizer.json");
+        return Engine.INSTANCE.fromDirectory(dir, options);
     }
 }

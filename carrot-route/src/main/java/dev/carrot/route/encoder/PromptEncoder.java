@@ -25,6 +25,17 @@ public interface PromptEncoder extends AutoCloseable {
     float[] encode(String text);
 
     /**
+     * Encodes one text and counts its word pieces, tokenising it once: the vector of {@link #encode} and the count of
+     * {@link #countTokens}.
+     *
+     * @param text a prompt; may be empty, not null
+     * @return the vector and the untruncated word-piece count
+     */
+    default EncodedPrompt encodeCounted(String text) {
+        return new EncodedPrompt(encode(text), countTokens(text));
+    }
+
+    /**
      * Encodes many texts; the result agrees with {@link #encode} on each text (within 1e-5) and is in the order of
      * {@code texts}.
      *

@@ -1,6 +1,6 @@
 package dev.carrot.route.knn;
 
-import dev.carrot.route.vector.VectorOps;
+import dev.carrot.route.internal.vector.VectorOps;
 
 import java.util.Arrays;
 import java.util.Objects;
@@ -33,6 +33,29 @@ public final class KnnIndex {
     private final Prefilter prefilter;
     private final Int8Rows codes; // null when the index does not prefilter
 
+    /** Which arithmetic kernels an index computes with; results are the same bit for bit either way. */
+    public enum Kernels {
+        /** The SIMD kernels of {@code jdk.incubator.vector} when the JVM has them, else the scalar ones (default). */
+        BEST,
+        /** Plain scalar loops (tests and side-by-side benchmarks). */
+        SCALAR;
+
+        VectorOps ops() {
+            return this == BEST ? VectorOps.get() : VectorOps.scalar();
+        }
+
+        /**
+         * A tile of cosine similarities between unit rows, each bit for bit what a search with these kernels
+         * computes for that pair: {@code out[outOff + i * outStride + j] = <a[aRow + i], b[bRow + j]>} for
+         * {@code i < aRows, j < bRows}, rows of {@code dim} floats. For batch searches (cross-validation neighbour
+         * lists); keep the tile small enough to stay in cache (for example 64 x 128 rows of 384 floats).
+         */
+        public void similarities(float[] a, int aRow, int aRows, float[] b, int bRow, int bRows, int dim,
+                                 float[] out, int outOff, int outStride) {
+            ops().dotBlock(a, aRow, aRows, b, bRow, bRows, dim, out, outOff, outStride);
+        }
+    }
+
     /** Whether {@link #search} goes through the int8 prefilter; its results are the same either way. */
     public enum Prefilter {
         /** From {@value #PREFILTER_MIN_ROWS} rows, and while k is small next to the size (the default). */
@@ -62,20 +85,15 @@ public final class KnnIndex {
      *                                  row is not of unit length (within 1e-3)
      */
     public static KnnIndex of(float[] vectors, int dim) {
-        return of(vectors, dim, VectorOps.get());
-    }
-
-    /** As {@link #of(float[], int)}, with the given kernels (for tests and side-by-side benchmarks). */
-    public static KnnIndex of(float[] vectors, int dim, VectorOps ops) {
-        return of(vectors, dim, ops, Prefilter.AUTO);
+        return of(vectors, dim, Kernels.BEST, Prefilter.AUTO);
     }
 
     /** As {@link #of(float[], int)}, with the given kernels and prefilter policy (tests, side-by-side benchmarks). */
-    public static KnnIndex of(float[] vectors, int dim, VectorOps ops, Prefilter prefilter) {
-        Objects.requireNonNull(ops, "ops");
+    public static KnnIndex of(float[] vectors, int dim, Kernels kernels, Prefilter prefilter) {
+        Objects.requireNonNull(kernels, "kernels");
         Objects.requireNonNull(prefilter, "prefilter");
         validate(vectors, dim);
-        return new KnnIndex(vectors.clone(), dim, ops, prefilter);
+        return new KnnIndex(vectors.clone(), dim, kernels.ops(), prefilter);
     }
 
     private static void validate(float[] vectors, int dim) {
@@ -87,6 +105,16 @@ public final class KnnIndex {
             throw new IllegalArgumentException("vector array length " + vectors.length + " is not a multiple of the"
                     + " dimension " + dim);
         }
+        checkUnitRows(vectors, dim, "store L2-normalised embeddings");
+    }
+
+    /**
+     * Checks that every row is finite and of unit length (within 1e-3).
+     *
+     * @param fix what to do instead, for the message
+     * @throws IllegalArgumentException naming the first bad row and column
+     */
+    public static void checkUnitRows(float[] vectors, int dim, String fix) {
         int n = vectors.length / dim;
         for (int r = 0; r < n; r++) {
             double norm = 0;
@@ -99,7 +127,7 @@ public final class KnnIndex {
             }
             if (Math.abs(Math.sqrt(norm) - 1.0) > 1e-3) {
                 throw new IllegalArgumentException("row " + r + " has L2 norm " + Math.sqrt(norm)
-                        + ", expected 1 (store L2-normalised embeddings)");
+                        + ", expected 1 (" + fix + ")");
             }
         }
     }
@@ -131,9 +159,9 @@ public final class KnnIndex {
         System.arraycopy(vectors, Objects.checkIndex(r, size) * dim, out, 0, dim);
     }
 
-    /** The kernels this index computes with. */
-    public VectorOps ops() {
-        return ops;
+    /** The name of the kernels this index computes with ({@code panama-256}, {@code scalar}). */
+    public String kernels() {
+        return ops.name();
     }
 
     /** The prefilter policy. */
@@ -224,7 +252,7 @@ public final class KnnIndex {
                 top.offer(block[r], start + r);
             }
         }
-        return top.drainSorted(outIdx, outSim);
+        return top.drainSorted(outIdx, 0, outSim);
     }
 
     /**
@@ -304,7 +332,7 @@ public final class KnnIndex {
             stats[0] = nc;
             stats[1] = rescored;
         }
-        return top.drainSorted(outIdx, outSim);
+        return top.drainSorted(outIdx, 0, outSim);
     }
 
     /**
@@ -345,110 +373,6 @@ public final class KnnIndex {
                 }
             }
             return threshold;
-        }
-    }
-
-    /**
-     * Bounded selection of the best {@code k} (similarity, index) pairs: higher similarity wins, then lower index.
-     * A binary min-heap whose root is the worst pair kept.
-     */
-    public static final class TopK {
-        private final float[] sims;
-        private final int[] idx;
-        private final int k;
-        private int n;
-
-        public TopK(int k) {
-            if (k <= 0) {
-                throw new IllegalArgumentException("k must be > 0, got " + k);
-            }
-            this.k = k;
-            this.sims = new float[k];
-            this.idx = new int[k];
-        }
-
-        /** True if (s1, i1) ranks below (s2, i2). */
-        private static boolean worse(float s1, int i1, float s2, int i2) {
-            // non-short-circuit: no branch for the rare tie, whose first occurrence would deoptimise the caller
-            return s1 < s2 | (s1 == s2 & i1 > i2);
-        }
-
-        public void offer(float s, int i) {
-            if (n < k) {
-                int c = n++;
-                sims[c] = s;
-                idx[c] = i;
-                siftUp(c);
-            } else if (worse(sims[0], idx[0], s, i)) {
-                sims[0] = s;
-                idx[0] = i;
-                siftDown(0);
-            }
-        }
-
-        /** The current worst similarity kept, or negative infinity while fewer than k are kept. */
-        public float threshold() {
-            return n < k ? Float.NEGATIVE_INFINITY : sims[0];
-        }
-
-        public int size() {
-            return n;
-        }
-
-        private void siftUp(int c) {
-            while (c > 0) {
-                int p = (c - 1) >>> 1;
-                if (worse(sims[c], idx[c], sims[p], idx[p])) {
-                    swap(c, p);
-                    c = p;
-                } else {
-                    break;
-                }
-            }
-        }
-
-        private void siftDown(int p) {
-            while (true) {
-                int l = 2 * p + 1;
-                if (l >= n) {
-                    return;
-                }
-                int r = l + 1;
-                int w = r < n && worse(sims[r], idx[r], sims[l], idx[l]) ? r : l;
-                if (worse(sims[w], idx[w], sims[p], idx[p])) {
-                    swap(w, p);
-                    p = w;
-                } else {
-                    return;
-                }
-            }
-        }
-
-        private void swap(int a, int b) {
-            float s = sims[a];
-            sims[a] = sims[b];
-            sims[b] = s;
-            int t = idx[a];
-            idx[a] = idx[b];
-            idx[b] = t;
-        }
-
-        /** Writes the kept pairs best first and empties this selection; returns how many. */
-        public int drainSorted(int[] outIdx, float[] outSim) {
-            int count = n;
-            for (int pos = count - 1; pos >= 0; pos--) {
-                outIdx[pos] = idx[0];
-                if (outSim != null) {
-                    outSim[pos] = sims[0];
-                }
-                n--;
-                if (n > 0) {
-                    sims[0] = sims[n];
-                    idx[0] = idx[n];
-                    siftDown(0);
-                }
-            }
-            return count;
         }
     }
 }

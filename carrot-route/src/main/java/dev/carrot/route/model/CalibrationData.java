@@ -76,24 +76,25 @@ public final class CalibrationData {
         return predInputTokens != null;
     }
 
-    /** Named arrays for the artifact writer (null entries omitted). */
-    java.util.Map<String, float[]> arrays() {
+    /** The arrays by their artifact names ({@code pred_quality}, {@code true_quality}, ...), copies. */
+    public java.util.Map<String, float[]> arrays() {
         java.util.Map<String, float[]> m = new java.util.LinkedHashMap<>();
-        m.put("pred_quality", predQuality);
-        m.put("true_quality", trueQuality);
+        m.put("pred_quality", predQuality.clone());
+        m.put("true_quality", trueQuality.clone());
         if (tokenBased()) {
-            m.put("pred_input_tokens", predInputTokens);
-            m.put("pred_output_tokens", predOutputTokens);
-            m.put("true_input_tokens", trueInputTokens);
-            m.put("true_output_tokens", trueOutputTokens);
+            m.put("pred_input_tokens", predInputTokens.clone());
+            m.put("pred_output_tokens", predOutputTokens.clone());
+            m.put("true_input_tokens", trueInputTokens.clone());
+            m.put("true_output_tokens", trueOutputTokens.clone());
         } else {
-            m.put("pred_cost", predCost);
-            m.put("true_cost", trueCost);
+            m.put("pred_cost", predCost.clone());
+            m.put("true_cost", trueCost.clone());
         }
         return m;
     }
 
-    static CalibrationData fromArrays(int rows, int models, java.util.Map<String, float[]> a) {
+    /** The data from its arrays by artifact name, as {@link #arrays()} gives them. */
+    public static CalibrationData fromArrays(int rows, int models, java.util.Map<String, float[]> a) {
         if (a.containsKey("pred_input_tokens")) {
             return ofTokens(rows, models, a.get("pred_quality"), a.get("true_quality"), a.get("pred_input_tokens"),
                     a.get("pred_output_tokens"), a.get("true_input_tokens"), a.get("true_output_tokens"));
@@ -106,14 +107,13 @@ public final class CalibrationData {
      * Recomputes the calibration; token-based data is priced with {@code prices} (for {@code modelNames}, in the
      * data's model order), which are not needed for direct-cost data.
      */
-    public BudgetCalibration calibrate(java.util.List<String> modelNames, dev.carrot.route.PriceTable prices,
-                                       double costScale, double[] grid) {
+    public BudgetCalibration calibrate(java.util.List<String> modelNames, PriceTable prices, double costScale,
+                                       double[] grid) {
         if (modelNames.size() != models) {
             throw new IllegalArgumentException("calibration data covers " + models + " models, got names of "
                     + modelNames.size());
         }
-        double[] inputPricePerToken = tokenBased() ? prices.inputPerToken(modelNames) : null;
-        double[] outputPricePerToken = tokenBased() ? prices.outputPerToken(modelNames) : null;
+        PriceTable.Price[] price = tokenBased() ? prices.forModels(modelNames) : null;
         int cells = rows * models;
         double[] pq = new double[cells];
         double[] tq = new double[cells];
@@ -125,8 +125,8 @@ public final class CalibrationData {
                 pq[k] = predQuality[k];
                 tq[k] = trueQuality[k];
                 if (tokenBased()) {
-                    pc[k] = inputPricePerToken[m] * predInputTokens[k] + outputPricePerToken[m] * predOutputTokens[k];
-                    tc[k] = inputPricePerToken[m] * trueInputTokens[k] + outputPricePerToken[m] * trueOutputTokens[k];
+                    pc[k] = price[m].cost(predInputTokens[k], predOutputTokens[k]);
+                    tc[k] = price[m].cost(trueInputTokens[k], trueOutputTokens[k]);
                 } else {
                     pc[k] = predCost[k];
                     tc[k] = trueCost[k];

@@ -1,32 +1,30 @@
 package dev.carrot.route.model;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.carrot.route.PriceTable;
+import dev.carrot.route.encoder.EncoderInfo;
 import dev.carrot.route.knn.KnnIndex;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
 /**
  * Everything a trained router is: its models and prices, the encoder it expects, its quality and cost predictors,
  * the cost scale that makes {@code mu} unit-free, the budget calibration, and provenance. This is what an artifact
- * directory holds ({@link RouterArtifact} reads and writes it); {@code Router} runs it. Immutable.
+ * directory holds ({@code dev.carrot.route.io.RouterArtifact} reads and writes it); {@code Router} runs it. Immutable.
  */
 public final class RouterModel {
     private final List<String> models;
     private final PriceTable prices; // nullable: not needed by direct/none cost models
-    private final EncoderRef encoder;
+    private final EncoderInfo encoder;
     private final KnnIndex knn; // nullable: the stored unit embeddings
-    private final PredictorSpec quality;
+    private final Predictor quality;
     private final CostModel cost;
     private final double costScaleUsd;
     private final BudgetCalibration calibration; // nullable
     private final CalibrationData calibrationData; // nullable
-    private final ObjectNode provenance;
+    private final Provenance provenance;
 
     private RouterModel(Builder b) {
         this.models = List.copyOf(Objects.requireNonNull(b.models, "models"));
@@ -38,7 +36,7 @@ public final class RouterModel {
         this.costScaleUsd = b.costScaleUsd;
         this.calibration = b.calibration;
         this.calibrationData = b.calibrationData;
-        this.provenance = b.provenance == null ? JsonNodeFactory.instance.objectNode() : b.provenance.deepCopy();
+        this.provenance = b.provenance == null ? Provenance.empty() : b.provenance;
         validate();
     }
 
@@ -53,7 +51,7 @@ public final class RouterModel {
         if (!(costScaleUsd > 0) || Double.isInfinite(costScaleUsd)) {
             throw new IllegalArgumentException("cost scale must be a finite number > 0 USD, got " + costScaleUsd);
         }
-        int rows = -1;
+        int rows = 0;
         if (knn != null) {
             if (knn.dimension() != encoder.dimension() || knn.size() == 0) {
                 throw new IllegalArgumentException("KNN index has " + knn.size() + " rows of dimension "
@@ -63,8 +61,10 @@ public final class RouterModel {
             rows = knn.size();
         }
         checkPredictor("quality", quality, rows);
+        for (Map.Entry<String, Predictor> p : cost.predictors().entrySet()) {
+            checkPredictor(p.getKey(), p.getValue(), rows);
+        }
         if (cost instanceof CostModel.Tokens t) {
-            checkPredictor("output tokens", t.outputTokens(), rows);
             if (t.inputTokens().models() != m) {
                 throw new IllegalArgumentException("input-token model covers " + t.inputTokens().models()
                         + " models, the router has " + m);
@@ -75,40 +75,25 @@ public final class RouterModel {
             for (String name : models) {
                 prices.require(name);
             }
-        } else if (cost instanceof CostModel.Direct d) {
-            checkPredictor("cost", d.costUsd(), rows);
         }
         if (calibrationData != null && calibrationData.models() != m) {
             throw new IllegalArgumentException("calibration data covers " + calibrationData.models() + " models, the"
                     + " router has " + m);
         }
-        if (calibrationData != null && (cost instanceof CostModel.Tokens) != calibrationData.tokenBased()) {
+        if (calibrationData != null && cost.pricesTokens() != calibrationData.tokenBased()) {
             throw new IllegalArgumentException("calibration data is " + (calibrationData.tokenBased() ? "token" : "cost")
                     + "-based but the cost model is " + cost.kind());
         }
     }
 
-    private void checkPredictor(String what, PredictorSpec p, int knnRows) {
+    private void checkPredictor(String what, Predictor p, int knnRows) {
         if (p.outputs() != models.size()) {
             throw new IllegalArgumentException(what + " predictor has " + p.outputs() + " outputs, the router has "
                     + models.size() + " models");
         }
-        if (p instanceof PredictorSpec.Knn k) {
-            if (knnRows < 0) {
-                throw new IllegalArgumentException(what + " predictor is KNN but the router stores no embeddings");
-            }
-            if (k.rows() != knnRows) {
-                throw new IllegalArgumentException(what + " KNN targets cover " + k.rows() + " prompts, the router"
-                        + " stores " + knnRows + " embeddings");
-            }
-        } else if (p instanceof PredictorSpec.Linear l) {
-            if (l.dimension() != encoder.dimension()) {
-                throw new IllegalArgumentException(what + " linear predictor has dimension " + l.dimension()
-                        + ", the encoder has " + encoder.dimension());
-            }
-        } else if (p instanceof PredictorSpec.Blend b) {
-            checkPredictor(what, b.first(), knnRows);
-            checkPredictor(what, b.second(), knnRows);
+        Optional<String> misfit = p.misfit(encoder.dimension(), knnRows);
+        if (misfit.isPresent()) {
+            throw new IllegalArgumentException(what + " " + misfit.get());
         }
     }
 
@@ -140,7 +125,8 @@ public final class RouterModel {
         return Optional.ofNullable(prices);
     }
 
-    public EncoderRef encoder() {
+    /** The encoder the router was trained with: its embeddings and weights only mean something in its space. */
+    public EncoderInfo encoder() {
         return encoder;
     }
 
@@ -154,12 +140,29 @@ public final class RouterModel {
         return Optional.ofNullable(knn);
     }
 
-    public PredictorSpec quality() {
+    public Predictor quality() {
         return quality;
     }
 
     public CostModel cost() {
         return cost;
+    }
+
+    /** Every predictor of this model: quality first, then the cost model's. */
+    public List<Predictor> predictors() {
+        List<Predictor> out = new ArrayList<>();
+        out.add(quality);
+        out.addAll(cost.predictors().values());
+        return out;
+    }
+
+    /** The most stored neighbours any predictor reads (0 when none does). */
+    public int neighbours() {
+        int k = 0;
+        for (Predictor p : predictors()) {
+            k = Math.max(k, p.neighbours());
+        }
+        return k;
     }
 
     public double costScaleUsd() {
@@ -174,22 +177,16 @@ public final class RouterModel {
         return Optional.ofNullable(calibrationData);
     }
 
-    /** Provenance: dataset hash, trainer configuration, versions, creation time ... (a copy). */
-    public ObjectNode provenance() {
-        return provenance.deepCopy();
+    /** Provenance: dataset hash, trainer configuration, versions, creation time ... */
+    public Provenance provenance() {
+        return provenance;
     }
 
     /** The predictors in this model, for the manifest's summary. */
     public List<String> describe() {
         List<String> out = new ArrayList<>();
         out.add("quality: " + quality.describe());
-        if (cost instanceof CostModel.Tokens t) {
-            out.add("output tokens: " + t.outputTokens().describe());
-        } else if (cost instanceof CostModel.Direct d) {
-            out.add("cost: " + d.costUsd().describe());
-        } else {
-            out.add("cost: none");
-        }
+        out.addAll(cost.describe());
         return out;
     }
 
@@ -197,14 +194,14 @@ public final class RouterModel {
     public static final class Builder {
         private List<String> models;
         private PriceTable prices;
-        private EncoderRef encoder;
+        private EncoderInfo encoder;
         private KnnIndex knn;
-        private PredictorSpec quality;
+        private Predictor quality;
         private CostModel cost = new CostModel.None();
         private double costScaleUsd = 1.0;
         private BudgetCalibration calibration;
         private CalibrationData calibrationData;
-        private ObjectNode provenance;
+        private Provenance provenance;
 
         private Builder() {
         }
@@ -219,14 +216,14 @@ public final class RouterModel {
             return this;
         }
 
-        public Builder encoder(EncoderRef encoder) {
+        public Builder encoder(EncoderInfo encoder) {
             this.encoder = encoder;
             return this;
         }
 
         /** Unit embeddings of the stored prompts for KNN predictors, rows x encoder dimension (copied). */
         public Builder knnEmbeddings(float[] embeddings) {
-            this.knn = embeddings == null ? null : KnnIndex.of(embeddings, encoderDimension(embeddings));
+            this.knn = embeddings == null ? null : KnnIndex.of(embeddings, encoderDimension());
             return this;
         }
 
@@ -236,14 +233,14 @@ public final class RouterModel {
             return this;
         }
 
-        private int encoderDimension(float[] embeddings) {
+        private int encoderDimension() {
             if (encoder == null) {
                 throw new IllegalStateException("set the encoder before the KNN embeddings: its dimension shapes them");
             }
             return encoder.dimension();
         }
 
-        public Builder quality(PredictorSpec quality) {
+        public Builder quality(Predictor quality) {
             this.quality = quality;
             return this;
         }
@@ -268,11 +265,8 @@ public final class RouterModel {
             return this;
         }
 
-        public Builder provenance(JsonNode provenance) {
-            if (provenance != null && !provenance.isObject()) {
-                throw new IllegalArgumentException("provenance must be a JSON object, got " + provenance.getNodeType());
-            }
-            this.provenance = (ObjectNode) provenance;
+        public Builder provenance(Provenance provenance) {
+            this.provenance = provenance;
             return this;
         }
 

@@ -75,14 +75,4 @@ class ApiValuesTest {
         assertThatThrownBy(() -> new BatchStats(-1, 0, 0, 0, 0, 0, 0))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("negative count");
     }
-
-    @Test
-    void cacheStatsValidateAndSubtract() {
-        CacheStats later = new CacheStats(2205, 945);
-        assertThat(later.requests()).isEqualTo(3150);
-        assertThat(later.hitRate()).isEqualTo(0.7);
-        assertThat(later.minus(new CacheStats(5, 5))).isEqualTo(new CacheStats(2200, 940));
-        assertThat(CacheStats.ZERO.hitRate()).isZero();
-        assertThatThrownBy(() -> new CacheStats(-1, 0)).isInstanceOf(IllegalArgumentException.class);
-    }
 }

@@ -1,7 +1,6 @@
 package dev.carrot.route.encoder;
 
 import ai.djl.util.Utils;
-import dev.carrot.route.CarrotHome;
 import dev.carrot.route.encoder.internal.DjlEnvironment;
 import org.junit.jupiter.api.Test;
 

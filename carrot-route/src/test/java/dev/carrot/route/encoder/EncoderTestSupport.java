@@ -2,7 +2,6 @@ package dev.carrot.route.encoder;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.carrot.route.CarrotHome;
 import org.junit.jupiter.api.Assumptions;
 
 import java.io.IOException;

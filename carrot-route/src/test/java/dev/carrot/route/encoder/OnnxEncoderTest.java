@@ -60,6 +60,20 @@ class OnnxEncoderTest {
     }
 
     @Test
+    void encodeCountedIsEncodeAndCountTokensInOnePass() {
+        StringBuilder longText = new StringBuilder();
+        for (int i = 0; i < 600; i++) {
+            longText.append("word").append(i).append(' ');
+        }
+        for (String text : List.of("", "hello world", "naïve café — ñ 東京", longText.toString())) {
+            EncodedPrompt e = encoder.encodeCounted(text);
+            assertThat(e.vector()).containsExactly(encoder.encode(text));
+            assertThat(e.tokens()).isEqualTo(encoder.countTokens(text));
+        }
+        assertThatThrownBy(() -> encoder.encodeCounted(null)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void countTokensIncludesSpecialTokens() {
         assertThat(encoder.countTokens("")).isEqualTo(2);
         assertThat(encoder.countTokens("hello world")).isEqualTo(4);

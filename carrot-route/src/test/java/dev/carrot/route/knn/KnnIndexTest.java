@@ -1,6 +1,6 @@
 package dev.carrot.route.knn;
 
-import dev.carrot.route.vector.VectorOps;
+import dev.carrot.route.internal.vector.VectorOps;
 import org.junit.jupiter.api.Test;
 
 import java.util.Arrays;
@@ -20,7 +20,7 @@ class KnnIndexTest {
         int n = 1000;
         int dim = 37;
         float[] v = unitRows(r, n, dim);
-        KnnIndex idx = KnnIndex.of(v, dim, VectorOps.scalar());
+        KnnIndex idx = KnnIndex.of(v, dim, KnnIndex.Kernels.SCALAR, KnnIndex.Prefilter.AUTO);
         float[] q = unitRows(r, 1, dim);
         float[] sims = new float[n];
         for (int i = 0; i < n; i++) {
@@ -110,8 +110,8 @@ class KnnIndexTest {
         SplittableRandom r = new SplittableRandom(31);
         for (int dim : new int[]{97, 384}) {
             float[] v = unitRows(r, KnnIndex.PREFILTER_MIN_ROWS + 13, dim);
-            for (VectorOps ops : new VectorOps[]{VectorOps.get(), VectorOps.scalar()}) {
-                KnnIndex idx = KnnIndex.of(v, dim, ops);
+            for (KnnIndex.Kernels kernels : KnnIndex.Kernels.values()) {
+                KnnIndex idx = KnnIndex.of(v, dim, kernels, KnnIndex.Prefilter.AUTO);
                 assertThat(idx.hasCodes()).isTrue();
                 assertSameAsPlainScan(idx, unitRows(r, 12, dim), new int[]{1, 7, 64, 512});
             }
@@ -224,11 +224,11 @@ class KnnIndexTest {
         int dim = 16;
         float[] v = unitRows(r, 300, dim);
         assertThat(KnnIndex.of(v, dim).hasCodes()).isFalse();
-        KnnIndex always = KnnIndex.of(v, dim, VectorOps.get(), KnnIndex.Prefilter.ALWAYS);
+        KnnIndex always = KnnIndex.of(v, dim, KnnIndex.Kernels.BEST, KnnIndex.Prefilter.ALWAYS);
         assertThat(always.hasCodes()).isTrue();
         assertThat(always.heapBytes()).isEqualTo(300L * dim * 4 + 300L * dim + 300L * 8);
         assertSameAsPlainScan(always, unitRows(r, 5, dim), new int[]{1, 3, 299, 300, 301});
-        KnnIndex never = KnnIndex.of(unitRows(r, KnnIndex.PREFILTER_MIN_ROWS, dim), dim, VectorOps.get(),
+        KnnIndex never = KnnIndex.of(unitRows(r, KnnIndex.PREFILTER_MIN_ROWS, dim), dim, KnnIndex.Kernels.BEST,
                 KnnIndex.Prefilter.NEVER);
         assertThat(never.hasCodes()).isFalse();
         assertThatThrownBy(() -> never.searchPrefiltered(new float[dim], 1, new int[1], null, null))

@@ -3,6 +3,7 @@ package dev.carrot.train.eval;
 import dev.carrot.route.model.DecisionRule;
 
 import java.util.Objects;
+import dev.carrot.route.model.BudgetCalibration;
 
 /**
  * A router's cost-quality curve on a set of prompts: for each trade-off {@code lambda} of a grid, the model it picks

@@ -15,6 +15,8 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import dev.carrot.data.longformat.LongFormatReader;
+import dev.carrot.data.longformat.FileType;
 
 /** Draws the cost-quality plot: one line per router, a point per single model, the oracle. XChart, headless. */
 public final class CurvePlot {
@@ -37,7 +39,7 @@ public final class CurvePlot {
         if (s.contains("/") && !source.startsWith("hf://")) {
             s = s.substring(s.lastIndexOf('/') + 1);
         }
-        return s.replaceFirst("\\.(parquet|pq|csv|tsv|jsonl|ndjson)(\\.gz)?$", "");
+        return dev.carrot.data.longformat.FileType.stripExtension(s);
     }
 
     static XYChart chart(Evaluation e, List<String> models, boolean hasCost) {

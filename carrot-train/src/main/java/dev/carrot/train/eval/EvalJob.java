@@ -4,9 +4,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.carrot.data.RoutingDataset;
 import dev.carrot.route.model.BudgetCalibration;
 import dev.carrot.route.model.DecisionRule;
 import dev.carrot.train.AtomicFiles;
+import dev.carrot.train.Matrices;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -75,6 +78,23 @@ public final class EvalJob {
     public record Input(String dataset, int nTrain, List<String> models, double[] trueQ, double[] trueC,
                         boolean hasCost, String[] tasks, double[] trainMeanQ, double[] trainMeanC,
                         double costScale, List<Routed> routers) {
+
+        /**
+         * The input for routers evaluated on a dataset's test rows.
+         *
+         * @param testRows  the rows the routers' predictions are for, in their order
+         * @param trainRows the rows the routers were fitted on (for the baselines' choice of models)
+         * @param trueCosts every row's realised cost per model in USD (zeros when {@code hasCost} is false)
+         */
+        public static Input of(RoutingDataset data, int[] testRows, int[] trainRows, double[] trueCosts,
+                               boolean hasCost, double costScale, List<Routed> routers) {
+            int m = data.modelCount();
+            double[] allQ = data.qualityMatrix();
+            return new Input(data.provenance().source(), trainRows.length, data.models(),
+                    Matrices.rows(allQ, m, testRows), Matrices.rows(trueCosts, m, testRows), hasCost,
+                    Matrices.tasks(data, testRows), Matrices.columnMeans(allQ, m, trainRows),
+                    Matrices.columnMeans(trueCosts, m, trainRows), costScale, routers);
+        }
     }
 
     private final Options options;
@@ -83,8 +103,44 @@ public final class EvalJob {
         this.options = Objects.requireNonNull(options, "options");
     }
 
-    /** Runs the evaluation and writes it into {@code dir}; returns the summary. */
+    /** Runs the paper's evaluation and writes it into {@code dir}; returns its summary. */
     public ObjectNode run(Input in, Path dir) throws IOException {
+        return paperEvaluation(in, routerCurves(in), dir);
+    }
+
+    /**
+     * The evaluation of a training run: the routers' curves with every single model and the oracle
+     * ({@code out/curves.csv}, {@code out/curves.png}, and {@code out/summary.json} with {@code extra} and the
+     * comparison with {@code reference} results if given), then the paper's evaluation into {@code out/eval}
+     * ({@link #run}). {@code extra}'s {@code seconds} object, if any, gets the time the paper's evaluation took and
+     * the total since {@code startNanos}.
+     *
+     * @param order      the routers' order in the summary and {@code curves.csv} (names of {@code in}'s routers)
+     * @return the summary written to {@code out/summary.json}
+     */
+    public ObjectNode runWithSummary(Input in, Path out, List<String> order, ObjectNode extra,
+                                     Optional<JsonNode> reference, long startNanos) throws IOException {
+        List<Curve> routers = routerCurves(in);
+        Evaluation e = new Evaluation(in.dataset(), in.nTrain(), in.models(), in.trueQ(), in.trueC(), in.hasCost());
+        for (String name : order) {
+            e.add(routers.stream().filter(c -> c.name().equals(name)).findFirst().orElseThrow(
+                    () -> new IllegalArgumentException("no router named '" + name + "' to evaluate")));
+        }
+        e.extra().setAll(extra);
+        reference.ifPresent(r -> e.extra().set("reference", e.reference(r)));
+        e.write(out);
+        long t = System.nanoTime();
+        paperEvaluation(in, routers, out.resolve("eval"));
+        if (e.extra().get("seconds") instanceof ObjectNode seconds) {
+            seconds.put("paper_evaluation", (System.nanoTime() - t) / 1e9);
+            seconds.put("total", (System.nanoTime() - startNanos) / 1e9);
+        }
+        e.write(out);
+        return e.summary();
+    }
+
+    /** Every router's curve over the lambda grid (one point without costs). */
+    private static List<Curve> routerCurves(Input in) {
         int m = in.models().size();
         int n = in.trueQ().length / m;
         double[] grid = in.hasCost() ? Curve.paperGrid() : new double[]{0};
@@ -93,6 +149,12 @@ public final class EvalJob {
             routerCurves.add(Curve.sweep(r.name(), r.predQ(), r.predC(), in.trueQ(), in.trueC(), n, m,
                     in.costScale(), grid));
         }
+        return routerCurves;
+    }
+
+    private ObjectNode paperEvaluation(Input in, List<Curve> routerCurves, Path dir) throws IOException {
+        int m = in.models().size();
+        int n = in.trueQ().length / m;
         List<Curve> baselines = in.hasCost() ? baselines(in, routerCurves.get(0), n, m) : List.of();
         List<Curve> all = new ArrayList<>(routerCurves);
         all.addAll(baselines);

@@ -13,10 +13,10 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * The evaluation of routers on held-out prompts: each router's curve over lambda, each single model, and the oracle;
- * with the summary metrics, written as {@code curves.csv}, {@code summary.json} and a plot.
+ * The summary table of {@link EvalJob}: each router's curve over lambda, each single model, and the oracle, with the
+ * summary metrics, written as {@code curves.csv}, {@code summary.json} and a plot.
  */
-public final class Evaluation {
+final class Evaluation {
     private final String dataset;
     private final int nTrain;
     private final int n;
@@ -224,6 +224,35 @@ public final class Evaluation {
         }
         s.setAll(extra);
         return s;
+    }
+
+    /** Published reference results ({@code {n_test, routers: {NAME: {area, quality_at_lambda0}}}}) next to ours. */
+    ObjectNode reference(com.fasterxml.jackson.databind.JsonNode ref) {
+        ObjectNode out = new ObjectMapper().createObjectNode();
+        out.set("published", ref);
+        boolean sameSplit = ref.path("n_test").asInt() == prompts();
+        out.put("same_test_prompts", sameSplit);
+        List<String> lines = new ArrayList<>();
+        for (Curve c : routers) {
+            com.fasterxml.jackson.databind.JsonNode r = ref.path("routers").path(c.name());
+            RouterMetrics mm = metrics(c);
+            if (r.has("area")) {
+                ObjectNode d = out.putObject(c.name() + "_vs_reference");
+                d.put("area", mm.area());
+                d.put("reference_area", r.get("area").asDouble());
+                d.put("area_difference", mm.area() - r.get("area").asDouble());
+                d.put("quality_at_lambda0", mm.qualityAtLambda0());
+                d.put("reference_quality_at_lambda0", r.path("quality_at_lambda0").asDouble());
+            }
+            if (ref.path("routers").has("knn")) {
+                lines.add(String.format(java.util.Locale.ROOT, "%s: area %.4f (%+.4f vs the reference KNN's %.3f)",
+                        c.name(), mm.area(), mm.area() - ref.path("routers").path("knn").path("area").asDouble(),
+                        ref.path("routers").path("knn").path("area").asDouble()));
+            }
+        }
+        ArrayNode a = out.putArray("comparison");
+        lines.forEach(a::add);
+        return out;
     }
 
     /** Writes {@code curves.csv}, {@code summary.json} and {@code curves.png} into {@code dir}. */

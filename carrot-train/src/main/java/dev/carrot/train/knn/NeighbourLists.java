@@ -1,8 +1,7 @@
 package dev.carrot.train.knn;
 
 import dev.carrot.route.knn.KnnIndex;
-import dev.carrot.route.vector.VectorOps;
-import dev.carrot.train.Progress;
+import dev.carrot.route.knn.TopK;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -12,6 +11,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntConsumer;
 
 /**
  * The cross-validation neighbour lists of a training set, computed once: rows are split into {@code folds}
@@ -20,9 +20,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code maxK}, and every target (quality, tokens, cost), is then scored from these lists without searching again.
  *
  * <p>{@link #compute} works on tiles: a block of query rows against a block of training rows, their similarities
- * from a register-blocked matrix product ({@link VectorOps#dotBlock}, bit-for-bit the similarities a
+ * from a register-blocked matrix product ({@link KnnIndex.Kernels#similarities}, bit-for-bit the similarities a
  * {@link KnnIndex} search computes), then a selection per query that rejects most rows with one comparison against
- * its current k-th best and keeps the rest in a buffer compacted by quickselect ({@link TopKBuffer}). Tiles of all
+ * its current k-th best and keeps the rest in a buffer compacted by quickselect ({@link TopK}). Tiles of all
  * folds are shared out to the worker threads. The result is identical to {@link #computeByScan}, the
  * straightforward search per row kept as the reference.
  */
@@ -88,20 +88,21 @@ public final class NeighbourLists {
      * @param folds      number of folds (>= 2)
      * @param maxK       neighbours per row; capped at the smallest training-fold size
      * @param threads    worker threads (tiles of all folds are shared out)
+     * @param progress   told how many rows are done, from any worker thread
      * @throws IllegalArgumentException if the shapes are inconsistent, or a row is not finite or not of unit length
      */
     public static NeighbourLists compute(float[] embeddings, int dim, int folds, int maxK, int threads,
-                                         Progress progress) {
-        return compute(embeddings, dim, folds, maxK, threads, progress, VectorOps.get());
+                                         IntConsumer progress) {
+        return compute(embeddings, dim, folds, maxK, threads, progress, KnnIndex.Kernels.BEST);
     }
 
-    /** As {@link #compute(float[], int, int, int, int, Progress)} with the given kernels (tests, benchmarks). */
+    /** As {@link #compute(float[], int, int, int, int, IntConsumer)} with the given kernels (tests, benchmarks). */
     public static NeighbourLists compute(float[] embeddings, int dim, int folds, int maxK, int threads,
-                                         Progress progress, VectorOps ops) {
+                                         IntConsumer progress, KnnIndex.Kernels kernels) {
         Objects.requireNonNull(progress, "progress");
-        Objects.requireNonNull(ops, "ops");
+        KnnIndex.Kernels ops = Objects.requireNonNull(kernels, "kernels");
         Folds fl = Folds.of(embeddings, dim, folds, maxK);
-        checkUnitRows(embeddings, dim);
+        KnnIndex.checkUnitRows(embeddings, dim, "pass L2-normalised embeddings");
         int n = fl.n();
         int k = fl.k();
         int[] nb = new int[n * k];
@@ -121,9 +122,9 @@ public final class NeighbourLists {
         int total = tasks;
         Runnable worker = () -> {
             float[] tile = new float[QUERY_BLOCK * ROW_BLOCK];
-            TopKBuffer[] tops = new TopKBuffer[QUERY_BLOCK];
+            TopK[] tops = new TopK[QUERY_BLOCK];
             for (int i = 0; i < QUERY_BLOCK; i++) {
-                tops[i] = new TopKBuffer(k);
+                tops[i] = new TopK(k);
             }
             for (int t = next.getAndIncrement(); t < total; t = next.getAndIncrement()) {
                 int f = taskFold[t];
@@ -132,9 +133,9 @@ public final class NeighbourLists {
                 searchTile(embeddings, dim, from, to, 0, fl.start()[f], tops, tile, ops);
                 searchTile(embeddings, dim, from, to, fl.start()[f + 1], n, tops, tile, ops);
                 for (int i = from; i < to; i++) {
-                    tops[i - from].drainSorted(nb, i * k);
+                    tops[i - from].drainSorted(nb, i * k, null);
                 }
-                progress.step(to - from);
+                progress.accept(to - from);
             }
         };
         runAll(worker, Math.max(1, Math.min(threads, tasks)));
@@ -147,13 +148,13 @@ public final class NeighbourLists {
      * greater similarity than its k-th best (an equal one loses the tie to the lower row already kept).
      */
     private static void searchTile(float[] emb, int dim, int qFrom, int qTo, int rFrom, int rTo,
-                                   TopKBuffer[] tops, float[] tile, VectorOps ops) {
+                                   TopK[] tops, float[] tile, KnnIndex.Kernels ops) {
         int nq = qTo - qFrom;
         for (int r0 = rFrom; r0 < rTo; r0 += ROW_BLOCK) {
             int nr = Math.min(ROW_BLOCK, rTo - r0);
-            ops.dotBlock(emb, qFrom, nq, emb, r0, nr, dim, tile, 0, ROW_BLOCK);
+            ops.similarities(emb, qFrom, nq, emb, r0, nr, dim, tile, 0, ROW_BLOCK);
             for (int i = 0; i < nq; i++) {
-                TopKBuffer top = tops[i];
+                TopK top = tops[i];
                 float threshold = top.threshold();
                 int base = i * ROW_BLOCK;
                 for (int j = 0; j < nr; j++) {
@@ -195,31 +196,13 @@ public final class NeighbourLists {
         }
     }
 
-    private static void checkUnitRows(float[] emb, int dim) {
-        int n = emb.length / dim;
-        for (int r = 0; r < n; r++) {
-            double norm = 0;
-            for (int j = 0; j < dim; j++) {
-                float v = emb[r * dim + j];
-                if (!Float.isFinite(v)) {
-                    throw new IllegalArgumentException("row " + r + " has a non-finite value " + v + " at column " + j);
-                }
-                norm += (double) v * v;
-            }
-            if (Math.abs(Math.sqrt(norm) - 1.0) > 1e-3) {
-                throw new IllegalArgumentException("row " + r + " has L2 norm " + Math.sqrt(norm)
-                        + ", expected 1 (pass L2-normalised embeddings)");
-            }
-        }
-    }
-
     /**
      * The reference implementation: per fold, an index over the training rows and one exact plain-scan search per
      * held-out row ({@link KnnIndex#searchExact}); folds run in parallel. The same lists as {@link #compute}, at the
      * memory-bandwidth-bound speed of one full scan per row; kept for tests and side-by-side benchmarks.
      */
     public static NeighbourLists computeByScan(float[] embeddings, int dim, int folds, int maxK, int threads,
-                                               Progress progress) {
+                                               IntConsumer progress) {
         Objects.requireNonNull(progress, "progress");
         Folds fl = Folds.of(embeddings, dim, folds, maxK);
         int n = fl.n();
@@ -248,7 +231,7 @@ public final class NeighbourLists {
         return new NeighbourLists(n, folds, k, fl.foldOf(), nb);
     }
 
-    private static void scanFold(float[] emb, int dim, int from, int to, int k, int[] nb, Progress progress) {
+    private static void scanFold(float[] emb, int dim, int from, int to, int k, int[] nb, IntConsumer progress) {
         int n = emb.length / dim;
         int trainRows = n - (to - from);
         float[] train = new float[trainRows * dim];
@@ -267,11 +250,11 @@ public final class NeighbourLists {
                 nb[i * k + j] = r < from ? r : r + (to - from);
             }
             if (++done == 256) {
-                progress.step(done);
+                progress.accept(done);
                 done = 0;
             }
         }
-        progress.step(done);
+        progress.accept(done);
     }
 
     public int rows() {

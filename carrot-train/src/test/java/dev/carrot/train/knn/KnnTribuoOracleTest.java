@@ -22,7 +22,6 @@ import org.tribuo.regression.ensemble.AveragingCombiner;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.within;
 
 /** Tribuo's KNN regression is the oracle: on real prompt embeddings, ours predicts the same. */
 class KnnTribuoOracleTest {

@@ -1,6 +1,5 @@
 package dev.carrot.train.knn;
 
-import dev.carrot.train.Progress;
 import org.junit.jupiter.api.Test;
 
 import java.util.Arrays;
@@ -11,6 +10,8 @@ import java.util.stream.IntStream;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
+import dev.carrot.route.TestVectors;
+import dev.carrot.route.knn.KnnIndex;
 
 class KnnTunerTest {
 
@@ -44,10 +45,7 @@ class KnnTunerTest {
                         final int hi = to;
                         Integer[] others = IntStream.range(0, n).filter(j -> j < lo || j >= hi).boxed()
                                 .toArray(Integer[]::new);
-                        double[] sim = new double[n];
-                        for (int j : others) {
-                            sim[j] = dev.carrot.route.vector.VectorOps.get().dot(x, q * dim, x, j * dim, dim);
-                        }
+                        double[] sim = allSimilarities(x, dim, q);
                         Arrays.sort(others, Comparator.<Integer>comparingDouble(j -> -sim[j]).thenComparingInt(j -> j));
                         double pred = 0;
                         for (int t = 0; t < k; t++) {
@@ -65,13 +63,27 @@ class KnnTunerTest {
         return scores;
     }
 
+    /** Every row's similarity with row {@code q}, by the KNN index's own kernel (an exact scan of all rows). */
+    private static double[] allSimilarities(float[] x, int dim, int q) {
+        int n = x.length / dim;
+        dev.carrot.route.knn.KnnIndex index = dev.carrot.route.knn.KnnIndex.of(x, dim);
+        int[] rows = new int[n];
+        float[] sims = new float[n];
+        index.searchExact(Arrays.copyOfRange(x, q * dim, (q + 1) * dim), n, rows, sims);
+        double[] sim = new double[n];
+        for (int t = 0; t < n; t++) {
+            sim[rows[t]] = sims[t];
+        }
+        return sim;
+    }
+
     @Test
     void scoresEqualRefittingForEveryKAndFold() {
         SplittableRandom r = new SplittableRandom(1);
         int n = 203;
         int dim = 7;
         int m = 3;
-        float[] x = NeighbourListsTest.unitRows(r, n, dim);
+        float[] x = TestVectors.unitRows(r, n, dim);
         double[] y = new double[n * m];
         for (int i = 0; i < n; i++) {
             // a smooth signal in the first coordinate plus noise, and a graded column
@@ -80,7 +92,7 @@ class KnnTunerTest {
             y[i * m + 2] = r.nextInt(11) / 10.0;
         }
         int[] grid = {1, 2, 4, 8, 16, 32, 64, 128};
-        NeighbourLists lists = NeighbourLists.compute(x, dim, 5, 128, 2, Progress.silent("t", n));
+        NeighbourLists lists = NeighbourLists.compute(x, dim, 5, 128, 2, done -> { });
         KnnTuner.Result res = KnnTuner.tune(lists, y, m, grid);
         double[] expected = bruteForceScores(x, dim, y, m, 5, grid);
         assertThat(res.grid()).containsExactly(grid);
@@ -101,13 +113,13 @@ class KnnTunerTest {
     void aConstantOutputInAFoldScoresLikeScikitLearn() {
         SplittableRandom r = new SplittableRandom(2);
         int n = 50;
-        float[] x = NeighbourListsTest.unitRows(r, n, 4);
+        float[] x = TestVectors.unitRows(r, n, 4);
         double[] y = new double[n * 2];
         for (int i = 0; i < n; i++) {
             y[i * 2] = 1; // constant everywhere: every prediction is exact -> R^2 = 1
             y[i * 2 + 1] = i < 10 ? 1 : 0; // constant 1 in fold 0 only, predicted wrongly there -> R^2 = 0
         }
-        NeighbourLists lists = NeighbourLists.compute(x, 4, 5, 8, 1, Progress.silent("t", n));
+        NeighbourLists lists = NeighbourLists.compute(x, 4, 5, 8, 1, done -> { });
         double[] expected = bruteForceScores(x, 4, y, 2, 5, new int[]{1, 8});
         KnnTuner.Result res = KnnTuner.tune(lists, y, 2, new int[]{1, 8});
         assertThat(res.scores()[0]).isCloseTo(expected[0], within(1e-12));
@@ -117,14 +129,14 @@ class KnnTunerTest {
     @Test
     void gridValuesDeeperThanTheListsAreDropped() {
         SplittableRandom r = new SplittableRandom(3);
-        float[] x = NeighbourListsTest.unitRows(r, 20, 3);
-        NeighbourLists lists = NeighbourLists.compute(x, 3, 5, 512, 1, Progress.silent("t", 20));
+        float[] x = TestVectors.unitRows(r, 20, 3);
+        NeighbourLists lists = NeighbourLists.compute(x, 3, 5, 512, 1, done -> { });
         assertThat(lists.maxK()).isEqualTo(16); // each training fold has 16 rows
         KnnTuner.Result res = KnnTuner.tune(lists, new double[20], 1, KnnTuner.paperGrid());
         assertThat(res.grid()).containsExactly(2, 4, 8, 16);
         assertThatThrownBy(() -> KnnTuner.tune(lists, new double[19], 1, KnnTuner.paperGrid()))
                 .hasMessageContaining("targets have 19 values, expected rows x outputs = 20 x 1");
-        assertThatThrownBy(() -> NeighbourLists.compute(x, 3, 1, 8, 1, Progress.silent("t", 20)))
+        assertThatThrownBy(() -> NeighbourLists.compute(x, 3, 1, 8, 1, done -> { }))
                 .hasMessageContaining("folds must be in [2, rows = 20], got 1");
     }
 }

@@ -1,8 +1,8 @@
 package dev.carrot.train.knn;
 
 import dev.carrot.route.knn.KnnIndex;
-import dev.carrot.route.vector.VectorOps;
-import dev.carrot.train.Progress;
+import dev.carrot.route.knn.TopK;
+import dev.carrot.route.TestVectors;
 import org.junit.jupiter.api.Test;
 
 import java.util.SplittableRandom;
@@ -12,20 +12,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class NeighbourListsTest {
 
-    static float[] unitRows(SplittableRandom r, int n, int dim) {
-        float[] v = new float[n * dim];
-        for (int i = 0; i < n; i++) {
-            double norm = 0;
-            for (int j = 0; j < dim; j++) {
-                float x = (float) r.nextGaussian();
-                v[i * dim + j] = x;
-                norm += x * x;
-            }
-            for (int j = 0; j < dim; j++) {
-                v[i * dim + j] /= (float) Math.sqrt(norm);
-            }
-        }
-        return v;
+    /** The similarity the scalar kernels compute: one accumulator, in index order. */
+    private static float scalarDot(float[] v, int a, int b, int dim) {
+        float[] tile = new float[1];
+        KnnIndex.Kernels.SCALAR.similarities(v, a / dim, 1, v, b / dim, 1, dim, tile, 0, 1);
+        return tile[0];
     }
 
     private static void assertSameLists(NeighbourLists a, NeighbourLists b) {
@@ -42,15 +33,16 @@ class NeighbourListsTest {
         }
     }
 
-    private static Progress quiet(int n) {
-        return Progress.silent("test", n);
+    private static java.util.function.IntConsumer quiet(int n) {
+        return done -> {
+        };
     }
 
     @Test
     void blockedListsEqualTheScanReferenceOnRandomRows() {
         SplittableRandom r = new SplittableRandom(3);
         for (int dim : new int[]{97, 384}) {
-            float[] v = unitRows(r, 1503, dim);
+            float[] v = TestVectors.unitRows(r, 1503, dim);
             NeighbourLists ref = NeighbourLists.computeByScan(v, dim, 5, 300, 2, quiet(1503));
             assertSameLists(NeighbourLists.compute(v, dim, 5, 300, 2, quiet(1503)), ref);
             assertSameLists(NeighbourLists.compute(v, dim, 5, 300, 1, quiet(1503)), ref);
@@ -62,7 +54,7 @@ class NeighbourListsTest {
         SplittableRandom r = new SplittableRandom(5);
         int dim = 31;
         int n = 777;
-        float[] distinct = unitRows(r, 9, dim);
+        float[] distinct = TestVectors.unitRows(r, 9, dim);
         float[] v = new float[n * dim];
         for (int i = 0; i < n; i++) {
             System.arraycopy(distinct, r.nextInt(9) * dim, v, i * dim, dim);
@@ -81,18 +73,18 @@ class NeighbourListsTest {
     void scalarKernelsGiveTheScalarScan() {
         SplittableRandom r = new SplittableRandom(7);
         int dim = 53;
-        float[] v = unitRows(r, 400, dim);
-        NeighbourLists blocked = NeighbourLists.compute(v, dim, 3, 50, 2, quiet(400), VectorOps.scalar());
+        float[] v = TestVectors.unitRows(r, 400, dim);
+        NeighbourLists blocked = NeighbourLists.compute(v, dim, 3, 50, 2, quiet(400), KnnIndex.Kernels.SCALAR);
         for (int i = 0; i < 400; i += 37) {
             // brute force with the scalar kernel over the other folds
-            KnnIndex.TopK top = new KnnIndex.TopK(50);
+            TopK top = new TopK(50);
             for (int row = 0; row < 400; row++) {
                 if (blocked.foldOf(row) != blocked.foldOf(i)) {
-                    top.offer(VectorOps.scalar().dot(v, i * dim, v, row * dim, dim), row);
+                    top.offer(scalarDot(v, i * dim, row * dim, dim), row);
                 }
             }
             int[] expected = new int[50];
-            top.drainSorted(expected, null);
+            top.drainSorted(expected, 0, null);
             for (int j = 0; j < 50; j++) {
                 assertThat(blocked.neighbour(i, j)).isEqualTo(expected[j]);
             }
@@ -100,21 +92,32 @@ class NeighbourListsTest {
     }
 
     @Test
-    void topKBufferMatchesTheHeapOnStreamsWithTies() {
+    void topKMatchesAFullSortOnStreamsWithTies() {
         SplittableRandom r = new SplittableRandom(11);
         for (int k : new int[]{1, 2, 5, 64}) {
-            TopKBuffer buf = new TopKBuffer(k);
-            KnnIndex.TopK heap = new KnnIndex.TopK(k);
+            TopK buf = new TopK(k);
+            float[] sims = new float[5000];
+            Integer[] order = new Integer[5000];
             for (int row = 0; row < 5000; row++) {
                 float s = r.nextInt(40) / 40f; // many ties
-                heap.offer(s, row);
+                sims[row] = s;
+                order[row] = row;
                 buf.offer(s, row);
             }
+            // the reference: every pair sorted by similarity (descending), ties to the lower row
+            java.util.Arrays.sort(order, (x, y) -> sims[x] != sims[y] ? Float.compare(sims[y], sims[x])
+                    : Integer.compare(x, y));
             int[] a = new int[k];
+            for (int j = 0; j < k; j++) {
+                a[j] = order[j];
+            }
             int[] b = new int[k];
-            heap.drainSorted(a, null);
-            assertThat(buf.drainSorted(b, 0)).isEqualTo(k);
+            float[] bs = new float[k];
+            assertThat(buf.drainSorted(b, 0, bs)).isEqualTo(k);
             assertThat(b).containsExactly(a);
+            for (int j = 0; j < k; j++) {
+                assertThat(bs[j]).isEqualTo(sims[a[j]]);
+            }
         }
     }
 

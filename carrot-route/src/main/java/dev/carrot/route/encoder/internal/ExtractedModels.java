@@ -39,7 +39,7 @@ final class ExtractedModels {
      * @return the model bytes and their SHA-256
      * @throws IOException if the resource cannot be read (problems with the copy only cost speed)
      */
-    static Hashing.HashedBytes read(URL resource, Path modelsDir) throws IOException {
+    static HashedBytes read(URL resource, Path modelsDir) throws IOException {
         URLConnection connection = resource.openConnection();
         connection.setUseCaches(false);
         String index = null;
@@ -48,15 +48,15 @@ final class ExtractedModels {
             if (entry != null && entry.getCrc() >= 0 && entry.getSize() >= 0) {
                 String name = Path.of(entry.getName()).getFileName().toString();
                 index = String.format(Locale.ROOT, "%s-%08x-%d.sha256", name, entry.getCrc(), entry.getSize());
-                Hashing.HashedBytes copy = readCopy(modelsDir, index);
+                HashedBytes copy = readCopy(modelsDir, index);
                 if (copy != null) {
                     return copy;
                 }
             }
         }
-        Hashing.HashedBytes fromJar;
+        HashedBytes fromJar;
         try (InputStream in = connection.getInputStream()) {
-            fromJar = Hashing.readHashed(in, connection.getContentLengthLong(), resource.toString());
+            fromJar = HashedBytes.read(in, connection.getContentLengthLong(), resource.toString());
         }
         if (index != null) {
             writeCopy(modelsDir, index, fromJar);
@@ -64,16 +64,16 @@ final class ExtractedModels {
         return fromJar;
     }
 
-    private static Hashing.HashedBytes readCopy(Path modelsDir, String index) {
+    private static HashedBytes readCopy(Path modelsDir, String index) {
         try {
             String sha = Files.readString(modelsDir.resolve(index), StandardCharsets.US_ASCII).trim();
             if (!SHA256_HEX.matcher(sha).matches()) {
                 return null;
             }
             Path model = modelsDir.resolve(sha + ".onnx");
-            Hashing.HashedBytes copy;
+            HashedBytes copy;
             try (InputStream in = Files.newInputStream(model)) {
-                copy = Hashing.readHashed(in, Files.size(model), model.toString());
+                copy = HashedBytes.read(in, Files.size(model), model.toString());
             }
             if (!copy.sha256().equals(sha)) {
                 LOG.log(Level.WARNING, "extracted model " + model + " hashes to " + copy.sha256() + ", not " + sha
@@ -89,7 +89,7 @@ final class ExtractedModels {
         }
     }
 
-    private static void writeCopy(Path modelsDir, String index, Hashing.HashedBytes model) {
+    private static void writeCopy(Path modelsDir, String index, HashedBytes model) {
         try {
             Files.createDirectories(modelsDir);
             writeAtomically(modelsDir.resolve(model.sha256() + ".onnx"), model.bytes());

@@ -15,12 +15,13 @@ import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.Locale;
 import java.util.Set;
+import dev.carrot.route.encoder.Encoders;
 
 /** Finds the bytes of a model: the built-in MiniLM on the classpath, or a folder. */
 public final class ModelSources {
 
     /** The id of the built-in encoder. */
-    public static final String MINILM_ID = "sentence-transformers/all-MiniLM-L6-v2";
+    public static final String MINILM_ID = dev.carrot.route.encoder.Encoders.MINILM_ID;
     /** sentence-transformers' max_seq_length for all-MiniLM-L6-v2. */
     public static final int MINILM_MAX_TOKENS = 256;
 
@@ -70,7 +71,7 @@ public final class ModelSources {
             try (InputStream in = tokenizerUrl.openStream()) {
                 tokenizer = new String(in.readAllBytes(), StandardCharsets.UTF_8);
             }
-            Hashing.HashedBytes onnx = ExtractedModels.read(onnxUrl, cacheDir == null ? null
+            HashedBytes onnx = ExtractedModels.read(onnxUrl, cacheDir == null ? null
                     : cacheDir.resolve("models"));
             return new ModelSource(MINILM_ID, "classpath:" + MINILM_ONNX_RESOURCE, onnx.bytes(), onnx.sha256(), tokenizer,
                     Pooling.MEAN, true, MINILM_MAX_TOKENS);
@@ -167,9 +168,9 @@ public final class ModelSources {
             }
         }
         try {
-            Hashing.HashedBytes onnx;
+            HashedBytes onnx;
             try (InputStream in = Files.newInputStream(model)) {
-                onnx = Hashing.readHashed(in, Files.size(model), model.toString());
+                onnx = HashedBytes.read(in, Files.size(model), model.toString());
             }
             String tokenizerJson = Files.readString(tokenizer, StandardCharsets.UTF_8);
             return new ModelSource(id, folder.toString(), onnx.bytes(), onnx.sha256(), tokenizerJson, pooling, normalize,

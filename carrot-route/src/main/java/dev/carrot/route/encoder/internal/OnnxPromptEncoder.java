@@ -12,6 +12,7 @@ import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
 import ai.onnxruntime.ValueInfo;
 import dev.carrot.route.encoder.BatchStats;
+import dev.carrot.route.encoder.EncodedPrompt;
 import dev.carrot.route.encoder.EncoderException;
 import dev.carrot.route.encoder.EncoderInfo;
 import dev.carrot.route.encoder.EncoderOptions;
@@ -240,6 +241,20 @@ public final class OnnxPromptEncoder implements PromptEncoder {
         try {
             Tokenized tokens = truncate(tokenizer.encode(text));
             return run(List.of(tokens), tokens.ids.length)[0];
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public EncodedPrompt encodeCounted(String text) {
+        if (text == null) {
+            throw new IllegalArgumentException("text is null; expected a prompt string (\"\" for an empty prompt)");
+        }
+        Lock lock = readLock();
+        try {
+            Tokenized tokens = truncate(tokenizer.encode(text));
+            return new EncodedPrompt(run(List.of(tokens), tokens.ids.length)[0], tokens.fullLength);
         } finally {
             lock.unlock();
         }

@@ -1,0 +1,309 @@
+package dev.carrot.route.io;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.carrot.route.encoder.EncoderInfo;
+import dev.carrot.route.encoder.Pooling;
+import dev.carrot.route.knn.KnnIndex;
+import dev.carrot.route.model.BudgetCalibration;
+import dev.carrot.route.model.CalibrationData;
+import dev.carrot.route.model.CostModel;
+import dev.carrot.route.model.InputTokenModel;
+import dev.carrot.route.model.Predictor;
+import dev.carrot.route.model.PredictorKinds;
+import dev.carrot.route.model.PredictorReader;
+import dev.carrot.route.model.PriceTable;
+import dev.carrot.route.model.Provenance;
+import dev.carrot.route.model.RouterModel;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.zip.CRC32C;
+
+/** Reads and checks an artifact's manifest entries and arrays. */
+final class ArtifactReader {
+    private final Path dir;
+    private final Path manifestFile;
+    private final JsonNode arrays;
+
+    ArtifactReader(Path dir, Path manifestFile, JsonNode arrays) {
+        this.dir = dir;
+        this.manifestFile = manifestFile;
+        this.arrays = arrays;
+    }
+
+    RouterModel model(JsonNode m) throws IOException {
+        List<String> models = new ArrayList<>();
+        required(m, "models").forEach(n -> models.add(n.asText()));
+        EncoderInfo enc = encoder(required(m, "encoder"));
+        RouterModel.Builder b = RouterModel.builder().models(models).encoder(enc)
+                .costScaleUsd(required(m, "cost_scale_usd").asDouble());
+        JsonNode prices = m.path("prices_usd_per_million_tokens");
+        if (prices.isObject()) {
+            b.prices(PriceTable.parse(prices, manifestFile.toString()));
+        }
+        JsonNode knn = m.path("knn");
+        if (knn.isObject()) {
+            float[] emb = f32(required(knn, "embeddings").asText(), required(knn, "rows").asLong(),
+                    enc.dimension());
+            b.knnIndex(KnnIndex.adopt(emb, enc.dimension()));
+        }
+        int knnRows = knn.isObject() ? knn.path("rows").asInt() : 0;
+        b.quality(predictor(required(m, "quality"), models.size(), enc.dimension(), knnRows));
+        JsonNode cost = required(m, "cost");
+        String kind = required(cost, "kind").asText();
+        switch (kind) {
+            case "tokens" -> {
+                JsonNode in = required(cost, "input_tokens");
+                b.cost(new CostModel.Tokens(new InputTokenModel(doubles(required(in, "intercept")),
+                        doubles(required(in, "slope")), doubles(required(in, "fallback"))),
+                        predictor(required(cost, "output_tokens"), models.size(), enc.dimension(), knnRows)));
+            }
+            case "direct" -> b.cost(new CostModel.Direct(predictor(required(cost, "cost_usd"), models.size(),
+                    enc.dimension(), knnRows)));
+            case "none" -> b.cost(new CostModel.None());
+            default -> throw new ArtifactFormatException(manifestFile, "unknown cost kind '" + kind
+                    + "', expected tokens, direct or none");
+        }
+        JsonNode cal = m.path("budget_calibration");
+        if (cal.isObject()) {
+            int points = required(cal, "points").asInt();
+            b.calibration(new BudgetCalibration(f64(required(cal, "mu").asText(), points),
+                    f64(required(cal, "validation_cost_usd").asText(), points),
+                    f64(required(cal, "validation_quality").asText(), points)));
+        }
+        JsonNode cd = m.path("calibration_data");
+        if (cd.isObject()) {
+            int rows = required(cd, "rows").asInt();
+            Map<String, float[]> arr = new LinkedHashMap<>();
+            for (var it = required(cd, "arrays").fields(); it.hasNext(); ) {
+                var entry = it.next();
+                arr.put(entry.getKey(), f32(entry.getValue().asText(), rows, models.size()));
+            }
+            b.calibrationData(CalibrationData.fromArrays(rows, models.size(), arr));
+        }
+        if (m.path("provenance").isObject()) {
+            b.provenance(Provenance.fromJson(m.get("provenance")));
+        }
+        return b.build();
+    }
+
+    /**
+     * The encoder entry. Version 1 manifests record id, SHA-256, dimension and token limit only; every router of
+     * that version was trained on L2-normalised vectors, with the pooling that carrot's encoder loader chooses for
+     * the model (CLS for bge models, MEAN for every other), which is what they are read with.
+     */
+    private EncoderInfo encoder(JsonNode e) throws IOException {
+        String id = required(e, "id").asText();
+        JsonNode pooling = e.get("pooling");
+        Pooling p;
+        if (pooling == null || pooling.isNull()) {
+            p = id.toLowerCase(Locale.ROOT).contains("bge") ? Pooling.CLS : Pooling.MEAN;
+        } else {
+            try {
+                p = Pooling.valueOf(pooling.asText().toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException ex) {
+                throw new ArtifactFormatException(manifestFile, "encoder pooling is " + pooling
+                        + ", expected \"mean\" or \"cls\"");
+            }
+        }
+        boolean normalize = e.path("normalize").asBoolean(true);
+        return new EncoderInfo(id, required(e, "dimension").asInt(), required(e, "sha256").asText(),
+                required(e, "max_tokens").asInt(), p, normalize);
+    }
+
+    /** A predictor entry, read by the kind its {@code "kind"} names. */
+    private Predictor predictor(JsonNode n, int outputs, int dim, int knnRows) throws IOException {
+        String kind = required(n, "kind").asText();
+        try {
+            return PredictorKinds.require(kind).read(new EntryReader(n, outputs, dim, knnRows));
+        } catch (IllegalArgumentException e) {
+            if (e.getMessage() != null && e.getMessage().startsWith("unknown predictor kind")) {
+                throw new ArtifactFormatException(manifestFile, e.getMessage());
+            }
+            throw e;
+        }
+    }
+
+    /** One predictor entry and the arrays it names. */
+    private final class EntryReader implements PredictorReader {
+        private final JsonNode entry;
+        private final int outputs;
+        private final int dim;
+        private final int knnRows;
+
+        EntryReader(JsonNode entry, int outputs, int dim, int knnRows) {
+            this.entry = entry;
+            this.outputs = outputs;
+            this.dim = dim;
+            this.knnRows = knnRows;
+        }
+
+        @Override
+        public int outputs() {
+            return outputs;
+        }
+
+        @Override
+        public int dimension() {
+            return dim;
+        }
+
+        @Override
+        public int storedPrompts() {
+            return knnRows;
+        }
+
+        @Override
+        public int getInt(String field) throws IOException {
+            JsonNode v = required(entry, field);
+            if (!v.canConvertToInt() || !v.isIntegralNumber()) {
+                throw invalid("'" + field + "' is " + v + ", expected an integer");
+            }
+            return v.asInt();
+        }
+
+        @Override
+        public double getDouble(String field) throws IOException {
+            JsonNode v = required(entry, field);
+            if (!v.isNumber()) {
+                throw invalid("'" + field + "' is " + v + ", expected a number");
+            }
+            return v.asDouble();
+        }
+
+        @Override
+        public String getString(String field) throws IOException {
+            JsonNode v = required(entry, field);
+            if (!v.isTextual()) {
+                throw invalid("'" + field + "' is " + v + ", expected a string");
+            }
+            return v.asText();
+        }
+
+        @Override
+        public float[] getFloats(String field, long... shape) throws IOException {
+            return f32(getString(field), shape);
+        }
+
+        @Override
+        public Predictor getPredictor(String field) throws IOException {
+            JsonNode v = required(entry, field);
+            if (!v.isObject()) {
+                throw invalid("'" + field + "' is " + v + ", expected a predictor object");
+            }
+            return predictor(v, outputs, dim, knnRows);
+        }
+
+        @Override
+        public IOException invalid(String message) {
+            return new ArtifactFormatException(manifestFile, "predictor '" + entry.path("kind").asText() + "': "
+                    + message);
+        }
+    }
+
+    private JsonNode required(JsonNode n, String field) throws ArtifactFormatException {
+        JsonNode v = n.get(field);
+        if (v == null || v.isNull()) {
+            throw new ArtifactFormatException(manifestFile, "missing field '" + field + "'");
+        }
+        return v;
+    }
+
+    private static double[] doubles(JsonNode arr) {
+        double[] out = new double[arr.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = arr.get(i).asDouble();
+        }
+        return out;
+    }
+
+    /** Reads and checks one array: its entry, its file's length against the shape, and its CRC32C. */
+    private ByteBuffer raw(String name, String dtype, int width, long... shape) throws IOException {
+        JsonNode a = arrays.get(name);
+        if (a == null) {
+            throw new ArtifactFormatException(manifestFile, "array '" + name + "' is referenced but not listed"
+                    + " under \"arrays\"");
+        }
+        if (!dtype.equals(a.path("dtype").asText())) {
+            throw new ArtifactFormatException(manifestFile, "array '" + name + "' has dtype "
+                    + a.path("dtype") + ", expected " + dtype);
+        }
+        long expected = width;
+        for (long d : shape) {
+            expected *= d;
+        }
+        JsonNode declaredShape = a.path("shape");
+        List<Long> declared = new ArrayList<>();
+        declaredShape.forEach(s -> declared.add(s.asLong()));
+        List<Long> wanted = new ArrayList<>();
+        for (long d : shape) {
+            wanted.add(d);
+        }
+        if (!declared.equals(wanted)) {
+            throw new ArtifactFormatException(manifestFile, "array '" + name + "' has shape " + declared
+                    + ", expected " + wanted);
+        }
+        String fileName = a.path("file").asText();
+        if (fileName.isEmpty() || fileName.contains("..") || fileName.startsWith("/") || fileName.contains("\\")) {
+            throw new ArtifactFormatException(manifestFile, "array '" + name + "' has an invalid file name '"
+                    + fileName + "'");
+        }
+        Path file = dir.resolve(fileName);
+        if (expected > Integer.MAX_VALUE - 16) {
+            throw new ArtifactFormatException(file, "array of " + expected + " bytes is too large");
+        }
+        long size;
+        try {
+            size = Files.size(file);
+        } catch (NoSuchFileException ex) {
+            throw new ArtifactFormatException(file, "missing array file (the artifact is incomplete)", ex);
+        }
+        if (size != expected) {
+            throw new ArtifactFormatException(file, "array file has " + size + " bytes, expected " + expected
+                    + " (" + wanted + " x " + width + " bytes)" + (size < expected ? ": truncated" : ""));
+        }
+        ByteBuffer buf = ByteBuffer.allocate((int) expected).order(ByteOrder.LITTLE_ENDIAN);
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            while (buf.hasRemaining()) {
+                if (ch.read(buf) < 0) {
+                    throw new ArtifactFormatException(file, "unexpected end of file");
+                }
+            }
+        }
+        buf.flip();
+        CRC32C crc = new CRC32C();
+        crc.update(buf.array(), 0, buf.limit());
+        String actual = String.format(Locale.ROOT, "%08x", crc.getValue());
+        String want = a.path("crc32c").asText();
+        if (!actual.equals(want)) {
+            throw new ArtifactFormatException(file, "checksum mismatch: CRC32C is " + actual + ", the manifest says "
+                    + want + " (the file is corrupt)");
+        }
+        return buf;
+    }
+
+    private float[] f32(String name, long... shape) throws IOException {
+        ByteBuffer buf = raw(name, "float32", 4, shape);
+        float[] out = new float[buf.remaining() / 4];
+        buf.asFloatBuffer().get(out);
+        return out;
+    }
+
+    private double[] f64(String name, long... shape) throws IOException {
+        ByteBuffer buf = raw(name, "float64", 8, shape);
+        double[] out = new double[buf.remaining() / 8];
+        buf.asDoubleBuffer().get(out);
+        return out;
+    }
+}

@@ -1,0 +1,216 @@
+package dev.carrot.route.io;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.carrot.route.encoder.EncoderInfo;
+import dev.carrot.route.knn.KnnIndex;
+import dev.carrot.route.model.BudgetCalibration;
+import dev.carrot.route.model.CalibrationData;
+import dev.carrot.route.model.CarrotVersion;
+import dev.carrot.route.model.CostModel;
+import dev.carrot.route.model.Predictor;
+import dev.carrot.route.model.PredictorWriter;
+import dev.carrot.route.model.PriceTable;
+import dev.carrot.route.model.RouterModel;
+
+import static dev.carrot.route.io.RouterArtifact.CHUNK;
+import static dev.carrot.route.io.RouterArtifact.FORMAT;
+import static dev.carrot.route.io.RouterArtifact.FORMAT_VERSION;
+import static dev.carrot.route.io.RouterArtifact.JSON;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Locale;
+import java.util.Map;
+import java.util.zip.CRC32C;
+
+/** Writes an artifact's arrays into a directory and builds its manifest. */
+final class ArtifactWriter {
+    private final Path dir;
+    private final ObjectNode arrays = JSON.createObjectNode();
+
+    ArtifactWriter(Path dir) {
+        this.dir = dir;
+    }
+
+    ObjectNode manifest(RouterModel model) throws IOException {
+        ObjectNode m = JSON.createObjectNode();
+        m.put("format", FORMAT);
+        m.put("format_version", FORMAT_VERSION);
+        m.put("carrot_version", CarrotVersion.VERSION);
+        ArrayNode models = m.putArray("models");
+        model.models().forEach(models::add);
+        if (model.prices().isPresent()) {
+            ObjectNode prices = m.putObject("prices_usd_per_million_tokens");
+            for (String name : model.models()) {
+                PriceTable.Price p = model.prices().get().require(name);
+                ObjectNode e = prices.putObject(name);
+                e.put("input", p.inputPerMillion());
+                e.put("output", p.outputPerMillion());
+            }
+        } else {
+            m.putNull("prices_usd_per_million_tokens");
+        }
+        EncoderInfo enc = model.encoder();
+        ObjectNode e = m.putObject("encoder");
+        e.put("id", enc.id());
+        e.put("sha256", enc.onnxSha256());
+        e.put("dimension", enc.dimension());
+        e.put("max_tokens", enc.maxTokens());
+        m.put("cost_scale_usd", model.costScaleUsd());
+        ArrayNode summary = m.putArray("predictors");
+        model.describe().forEach(summary::add);
+        if (model.knnIndex().isPresent()) {
+            KnnIndex idx = model.knnIndex().get();
+            ObjectNode k = m.putObject("knn");
+            k.put("rows", idx.size());
+            k.put("metric", "cosine");
+            k.put("embeddings", f32("knn.embeddings", idx.vectors(), idx.size(), idx.dimension()));
+        } else {
+            m.putNull("knn");
+        }
+        m.set("quality", predictor("quality", model.quality()));
+        ObjectNode cost = m.putObject("cost");
+        cost.put("kind", model.cost().kind());
+        if (model.cost() instanceof CostModel.Tokens t) {
+            ObjectNode in = cost.putObject("input_tokens");
+            in.put("kind", "encoder_token_linear");
+            putDoubles(in.putArray("intercept"), t.inputTokens().intercept());
+            putDoubles(in.putArray("slope"), t.inputTokens().slope());
+            putDoubles(in.putArray("fallback"), t.inputTokens().fallback());
+            cost.set("output_tokens", predictor("cost.output_tokens", t.outputTokens()));
+        } else if (model.cost() instanceof CostModel.Direct d) {
+            cost.set("cost_usd", predictor("cost.cost_usd", d.costUsd()));
+        }
+        if (model.calibration().isPresent()) {
+            BudgetCalibration c = model.calibration().get();
+            ObjectNode cal = m.putObject("budget_calibration");
+            cal.put("points", c.size());
+            cal.put("mu", f64("calibration.mu", c.mu()));
+            cal.put("validation_cost_usd", f64("calibration.cost", c.cost()));
+            cal.put("validation_quality", f64("calibration.quality", c.quality()));
+        } else {
+            m.putNull("budget_calibration");
+        }
+        if (model.calibrationData().isPresent()) {
+            CalibrationData d = model.calibrationData().get();
+            ObjectNode cd = m.putObject("calibration_data");
+            cd.put("rows", d.rows());
+            ObjectNode arr = cd.putObject("arrays");
+            for (Map.Entry<String, float[]> a : d.arrays().entrySet()) {
+                arr.put(a.getKey(), f32("calibration_data." + a.getKey(), a.getValue(), d.rows(), d.models()));
+            }
+        } else {
+            m.putNull("calibration_data");
+        }
+        m.set("provenance", model.provenance().toJson());
+        m.set("arrays", arrays);
+        return m;
+    }
+
+    /** A predictor's manifest entry: its kind, then what it writes; arrays are named {@code name.FIELD}. */
+    private ObjectNode predictor(String name, Predictor p) throws IOException {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("kind", p.kind());
+        p.write(new PredictorWriter() {
+            @Override
+            public void put(String field, int value) {
+                n.put(field, value);
+            }
+
+            @Override
+            public void put(String field, double value) {
+                n.put(field, value);
+            }
+
+            @Override
+            public void put(String field, String value) {
+                n.put(field, value);
+            }
+
+            @Override
+            public void putFloats(String field, float[] values, long... shape) throws IOException {
+                long cells = 1;
+                for (long d : shape) {
+                    cells *= d;
+                }
+                if (cells != values.length) {
+                    throw new IllegalArgumentException("array '" + name + "." + field + "' has " + values.length
+                            + " values, its shape " + java.util.Arrays.toString(shape) + " needs " + cells);
+                }
+                n.put(field, f32(name + "." + field, values, shape));
+            }
+
+            @Override
+            public void putPredictor(String field, Predictor nested) throws IOException {
+                n.set(field, predictor(name + "." + field, nested));
+            }
+        });
+        return n;
+    }
+
+    private String f32(String name, float[] data, long... shape) throws IOException {
+        ByteBuffer buf = ByteBuffer.allocate(Math.min(CHUNK, Math.max(4, data.length * 4)))
+                .order(ByteOrder.LITTLE_ENDIAN);
+        String file = "arrays/" + name + ".f32";
+        CRC32C crc = new CRC32C();
+        try (FileChannel ch = FileChannel.open(dir.resolve(file), StandardOpenOption.CREATE_NEW,
+                StandardOpenOption.WRITE)) {
+            for (float v : data) {
+                if (buf.remaining() < 4) {
+                    flush(ch, buf, crc);
+                }
+                buf.putFloat(v);
+            }
+            flush(ch, buf, crc);
+        }
+        index(name, file, "float32", 4L * data.length, crc, shape);
+        return name;
+    }
+
+    private String f64(String name, double[] data) throws IOException {
+        ByteBuffer buf = ByteBuffer.allocate(Math.max(8, data.length * 8)).order(ByteOrder.LITTLE_ENDIAN);
+        for (double v : data) {
+            buf.putDouble(v);
+        }
+        String file = "arrays/" + name + ".f64";
+        CRC32C crc = new CRC32C();
+        try (FileChannel ch = FileChannel.open(dir.resolve(file), StandardOpenOption.CREATE_NEW,
+                StandardOpenOption.WRITE)) {
+            flush(ch, buf, crc);
+        }
+        index(name, file, "float64", 8L * data.length, crc, data.length);
+        return name;
+    }
+
+    private static void flush(FileChannel ch, ByteBuffer buf, CRC32C crc) throws IOException {
+        buf.flip();
+        crc.update(buf.array(), 0, buf.limit());
+        while (buf.hasRemaining()) {
+            ch.write(buf);
+        }
+        buf.clear();
+    }
+
+    private void index(String name, String file, String dtype, long bytes, CRC32C crc, long... shape) {
+        ObjectNode a = arrays.putObject(name);
+        a.put("file", file);
+        a.put("dtype", dtype);
+        ArrayNode s = a.putArray("shape");
+        for (long d : shape) {
+            s.add(d);
+        }
+        a.put("bytes", bytes);
+        a.put("crc32c", String.format(Locale.ROOT, "%08x", crc.getValue()));
+    }
+
+    private static void putDoubles(ArrayNode arr, double[] values) {
+        for (double v : values) {
+            arr.add(v);
+        }
+    }
+}

@@ -1,0 +1,196 @@
+package dev.carrot.route.io;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.carrot.route.model.CarrotVersion;
+import dev.carrot.route.model.RouterModel;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.Comparator;
+import java.util.UUID;
+import java.util.stream.Stream;
+import java.util.zip.CRC32C;
+
+/**
+ * Reads and writes router artifacts: a directory with a JSON manifest and little-endian binary arrays.
+ *
+ * <pre>
+ * router/
+ *   manifest.json          format magic and version, models, prices, encoder, predictors, calibration, provenance,
+ *                          and an index of the arrays (file, dtype, shape, byte length, CRC32C)
+ *   arrays/NAME.f32        raw little-endian float32, row-major
+ *   arrays/NAME.f64        raw little-endian float64
+ * </pre>
+ * The format is documented in {@code carrot-route/ARTIFACT.md}. Loading rejects a newer format version, a missing,
+ * truncated or corrupt array, and a manifest that does not parse or does not describe a consistent router, each with
+ * an {@link ArtifactFormatException} naming the file and what was expected. Writing goes to a temporary directory
+ * beside the target, which then replaces the target, so a reader never sees a half-written artifact.
+ */
+public final class RouterArtifact {
+    /** The manifest's {@code format} value. */
+    public static final String FORMAT = "carrot-router";
+    /** The newest format version this code reads and the one it writes. */
+    public static final int FORMAT_VERSION = 1;
+    public static final String MANIFEST = "manifest.json";
+
+    /** Indented with "\n" line ends on every platform, so the same model gives the same bytes everywhere. */
+    static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+            .setDefaultPrettyPrinter(new com.fasterxml.jackson.core.util.DefaultPrettyPrinter()
+                    .withObjectIndenter(new com.fasterxml.jackson.core.util.DefaultIndenter("  ", "\n")));
+    static final int CHUNK = 1 << 20;
+
+    private RouterArtifact() {
+    }
+
+    // ------------------------------------------------------------------------------------------------ write
+
+    /**
+     * Writes {@code model} to the directory {@code dir}, replacing an existing artifact there. Refuses to replace a
+     * non-empty directory that is not a router artifact.
+     */
+    public static void write(RouterModel model, Path dir) throws IOException {
+        Path target = dir.toAbsolutePath().normalize();
+        if (Files.exists(target)) {
+            if (!Files.isDirectory(target)) {
+                throw new FileAlreadyExistsException(target.toString(), null, "exists and is not a directory");
+            }
+            if (!Files.isRegularFile(target.resolve(MANIFEST)) && !isEmpty(target)) {
+                throw new FileAlreadyExistsException(target.toString(), null, "is a non-empty directory without a "
+                        + MANIFEST + "; refusing to replace something that is not a carrot router");
+            }
+        }
+        Path parent = target.getParent();
+        Files.createDirectories(parent);
+        Path tmp = parent.resolve("." + target.getFileName() + ".tmp-" + UUID.randomUUID());
+        try {
+            Files.createDirectories(tmp.resolve("arrays"));
+            ArtifactWriter w = new ArtifactWriter(tmp);
+            ObjectNode manifest = w.manifest(model);
+            byte[] bytes = JSON.writer(JSON.getSerializationConfig().getDefaultPrettyPrinter())
+                    .writeValueAsBytes(manifest);
+            try (OutputStream out = Files.newOutputStream(tmp.resolve(MANIFEST), StandardOpenOption.CREATE_NEW)) {
+                out.write(bytes);
+                out.write('\n');
+            }
+            replace(tmp, target);
+        } finally {
+            deleteRecursively(tmp);
+        }
+    }
+
+    /**
+     * Moves a written artifact to {@code dir}, replacing an existing artifact there the way {@link #write} does (and
+     * refusing, like it, to replace a non-empty directory that is not an artifact). For writers that check an
+     * artifact before putting it in place.
+     */
+    public static void install(Path artifact, Path dir) throws IOException {
+        if (!Files.isRegularFile(artifact.resolve(MANIFEST))) {
+            throw new ArtifactFormatException(artifact, "not a carrot router artifact: no " + MANIFEST);
+        }
+        Path target = dir.toAbsolutePath().normalize();
+        if (Files.exists(target) && !Files.isRegularFile(target.resolve(MANIFEST)) && !isEmpty(target)) {
+            throw new FileAlreadyExistsException(target.toString(), null, "is a non-empty directory without a "
+                    + MANIFEST + "; refusing to replace something that is not a carrot router");
+        }
+        Files.createDirectories(target.getParent());
+        replace(artifact.toAbsolutePath().normalize(), target);
+    }
+
+    private static boolean isEmpty(Path dir) throws IOException {
+        try (DirectoryStream<Path> s = Files.newDirectoryStream(dir)) {
+            return !s.iterator().hasNext();
+        }
+    }
+
+    private static void replace(Path tmp, Path target) throws IOException {
+        Path old = null;
+        if (Files.exists(target)) {
+            old = target.resolveSibling("." + target.getFileName() + ".old-" + UUID.randomUUID());
+            move(target, old);
+        }
+        try {
+            move(tmp, target);
+        } catch (IOException e) {
+            if (old != null) {
+                move(old, target);
+            }
+            throw e;
+        }
+        if (old != null) {
+            deleteRecursively(old);
+        }
+    }
+
+    private static void move(Path from, Path to) throws IOException {
+        try {
+            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(from, to);
+        }
+    }
+
+    private static void deleteRecursively(Path p) throws IOException {
+        if (!Files.exists(p)) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(p)) {
+            for (Path q : s.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(q);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ read
+
+    /** Reads and validates the artifact in {@code dir}. */
+    public static RouterModel read(Path dir) throws IOException {
+        Path manifestFile = dir.resolve(MANIFEST);
+        if (!Files.isDirectory(dir)) {
+            throw new ArtifactFormatException(dir, "no router artifact here: not a directory");
+        }
+        if (!Files.isRegularFile(manifestFile)) {
+            throw new ArtifactFormatException(dir, "not a carrot router artifact: no " + MANIFEST);
+        }
+        JsonNode m;
+        try {
+            m = JSON.readTree(Files.readAllBytes(manifestFile));
+        } catch (JsonProcessingException e) {
+            throw new ArtifactFormatException(manifestFile, "the manifest is not valid JSON (truncated or corrupt): "
+                    + e.getOriginalMessage(), e);
+        }
+        if (m == null || !m.isObject() || !FORMAT.equals(m.path("format").asText())) {
+            throw new ArtifactFormatException(manifestFile, "not a carrot router manifest: expected \"format\": \""
+                    + FORMAT + "\", got " + (m == null ? "nothing" : m.path("format")));
+        }
+        int version = m.path("format_version").asInt(-1);
+        if (version > FORMAT_VERSION) {
+            throw new ArtifactFormatException(manifestFile, "router artifact format version " + version
+                    + " is newer than this carrot-route " + CarrotVersion.VERSION + " reads (up to " + FORMAT_VERSION
+                    + "); upgrade carrot-route to load it (it was written by carrot "
+                    + m.path("carrot_version").asText("?") + ")");
+        }
+        if (version < 1) {
+            throw new ArtifactFormatException(manifestFile, "invalid format_version " + m.path("format_version")
+                    + ", expected an integer from 1 to " + FORMAT_VERSION);
+        }
+        ArtifactReader r = new ArtifactReader(dir, manifestFile, m.path("arrays"));
+        try {
+            return r.model(m);
+        } catch (IllegalArgumentException | IllegalStateException | NullPointerException e) {
+            throw new ArtifactFormatException(manifestFile, "the manifest does not describe a valid router: "
+                    + e.getMessage(), e);
+        }
+    }
+
+}

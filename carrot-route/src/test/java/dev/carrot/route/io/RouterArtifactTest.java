@@ -1,0 +1,294 @@
+package dev.carrot.route.io;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.carrot.route.Decision;
+import dev.carrot.route.RouteOptions;
+import dev.carrot.route.Router;
+import dev.carrot.route.encoder.EncoderInfo;
+import dev.carrot.route.encoder.Pooling;
+import dev.carrot.route.TestRouters;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import dev.carrot.route.model.BlendPredictor;
+import dev.carrot.route.model.CostModel;
+import dev.carrot.route.model.KnnPredictor;
+import dev.carrot.route.model.LinearPredictor;
+import dev.carrot.route.model.Predictor;
+import dev.carrot.route.model.RouterModel;
+
+class RouterArtifactTest {
+    @TempDir
+    Path tmp;
+
+    /** The golden model: every predictor kind (KNN, logistic, blend), token costs, calibration. */
+    static RouterModel golden() {
+        float[] w = new float[3 * 4];
+        for (int i = 0; i < w.length; i++) {
+            w[i] = (float) Math.sin(i + 1) * 2;
+        }
+        Predictor logistic = new LinearPredictor(3, 4, w, new float[]{0.1f, -0.2f, 0.3f},
+                LinearPredictor.Link.SIGMOID);
+        RouterModel base = TestRouters.withCalibration();
+        return base.toBuilder()
+                .quality(new BlendPredictor(0.6, base.quality(), logistic))
+                .build();
+    }
+
+    static final float[][] QUERIES = {
+            {1, 0, 0, 0}, {0, 1, 0, 0}, {0, 0, 0.6f, 0.8f}, {0.5f, 0.5f, 0.5f, 0.5f}};
+
+    static void assertSamePredictions(Router a, Router b) {
+        for (float[] q : QUERIES) {
+            for (int tokens : new int[]{-1, 0, 37}) {
+                Router.Prediction pa = a.predict(q, tokens);
+                Router.Prediction pb = b.predict(q, tokens);
+                assertThat(pb.quality()).containsExactly(pa.quality());
+                assertThat(pb.costUsd()).containsExactly(pa.costUsd());
+                assertThat(pb.inputTokens()).containsExactly(pa.inputTokens());
+                assertThat(pb.outputTokens()).containsExactly(pa.outputTokens());
+            }
+            for (double mu : new double[]{0, 0.01, 0.2, 0.7, 1}) {
+                assertThat(b.route(q, 12, mu, RouteOptions.defaults()))
+                        .isEqualTo(a.route(q, 12, mu, RouteOptions.defaults()));
+            }
+        }
+    }
+
+    @Test
+    void roundTripKeepsEveryPrediction() throws IOException {
+        RouterModel m = golden();
+        Path dir = tmp.resolve("router");
+        RouterArtifact.write(m, dir);
+        RouterModel back = RouterArtifact.read(dir);
+        assertSamePredictions(Router.of(m, null), Router.of(back, null));
+        assertThat(back.models()).isEqualTo(m.models());
+        assertThat(back.encoder()).isEqualTo(m.encoder());
+        assertThat(back.prices()).isEqualTo(m.prices());
+        assertThat(back.provenance()).isEqualTo(m.provenance());
+        assertThat(back.calibration().orElseThrow().cost()).containsExactly(m.calibration().orElseThrow().cost());
+        assertThat(back.quality().describe()).isEqualTo(m.quality().describe());
+    }
+
+    @Test
+    void directAndNoneCostModelsRoundTrip() throws IOException {
+        RouterModel direct = TestRouters.builder().prices(null)
+                .cost(new CostModel.Direct(new KnnPredictor(2, 3, new float[]{
+                        0.01f, 0.001f, 0.002f, 0.02f, 0.001f, 0.003f, 0.01f, 0.0f, 0.001f, 0.03f, 0.002f, 0.002f})))
+                .build();
+        RouterModel none = TestRouters.builder().prices(null).cost(new CostModel.None()).build();
+        for (RouterModel m : List.of(direct, none)) {
+            Path dir = tmp.resolve(m.cost().kind());
+            RouterArtifact.write(m, dir);
+            assertSamePredictions(Router.of(m, null), Router.of(RouterArtifact.read(dir), null));
+        }
+        Decision d = Router.of(none, null).route(TestRouters.query(), 0.5);
+        assertThat(d.costModel()).isEqualTo("none");
+        assertThat(d.chosen().costUsd()).isZero();
+        assertThatThrownBy(() -> Router.of(direct, null).withPrices(TestRouters.prices()))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("cost model is 'direct'")
+                .hasMessageContaining("its prices cannot be changed");
+    }
+
+    @Test
+    void rewritingReplacesTheOldArtifactAndLeavesNoTemporaryFiles() throws IOException {
+        Path dir = tmp.resolve("router");
+        RouterArtifact.write(TestRouters.small(), dir);
+        RouterArtifact.write(golden(), dir);
+        assertThat(RouterArtifact.read(dir).quality()).isInstanceOf(BlendPredictor.class);
+        try (Stream<Path> s = Files.list(tmp)) {
+            assertThat(s.map(p -> p.getFileName().toString()).toList()).containsExactly("router");
+        }
+        Path other = tmp.resolve("precious");
+        Files.createDirectories(other);
+        Files.writeString(other.resolve("thesis.txt"), "do not delete");
+        assertThatThrownBy(() -> RouterArtifact.write(golden(), other))
+                .hasMessageContaining("refusing to replace something that is not a carrot router");
+        assertThat(other.resolve("thesis.txt")).exists();
+    }
+
+    // ------------------------------------------------------------------------------------ corrupt and mismatched
+
+    private Path written() throws IOException {
+        Path dir = tmp.resolve("router");
+        RouterArtifact.write(golden(), dir);
+        return dir;
+    }
+
+    @Test
+    void aTruncatedArrayIsRejected() throws IOException {
+        Path dir = written();
+        Path f = dir.resolve("arrays/knn.embeddings.f32");
+        byte[] b = Files.readAllBytes(f);
+        Files.write(f, java.util.Arrays.copyOf(b, b.length - 3));
+        assertThatThrownBy(() -> RouterArtifact.read(dir))
+                .isInstanceOf(ArtifactFormatException.class)
+                .hasMessageContaining("knn.embeddings.f32: array file has 61 bytes, expected 64")
+                .hasMessageContaining("truncated");
+    }
+
+    @Test
+    void aFlippedByteIsRejected() throws IOException {
+        Path dir = written();
+        Path f = dir.resolve("arrays/quality.second.weights.f32");
+        byte[] b = Files.readAllBytes(f);
+        b[5] ^= 0x10;
+        Files.write(f, b);
+        assertThatThrownBy(() -> RouterArtifact.read(dir))
+                .isInstanceOf(ArtifactFormatException.class)
+                .hasMessageContaining("quality.second.weights.f32: checksum mismatch")
+                .hasMessageContaining("corrupt");
+    }
+
+    @Test
+    void aMissingArrayIsRejected() throws IOException {
+        Path dir = written();
+        Files.delete(dir.resolve("arrays/cost.output_tokens.targets.f32"));
+        assertThatThrownBy(() -> RouterArtifact.read(dir))
+                .hasMessageContaining("cost.output_tokens.targets.f32: missing array file");
+    }
+
+    @Test
+    void aNewerFormatVersionIsRejected() throws IOException {
+        Path dir = written();
+        editManifest(dir, m -> m.put("format_version", 2));
+        assertThatThrownBy(() -> RouterArtifact.read(dir))
+                .hasMessageContaining("router artifact format version 2 is newer than this carrot-route")
+                .hasMessageContaining("reads (up to 1)")
+                .hasMessageContaining("upgrade carrot-route");
+    }
+
+    @Test
+    void aTruncatedOrForeignManifestIsRejected() throws IOException {
+        Path dir = written();
+        Path mf = dir.resolve("manifest.json");
+        String json = Files.readString(mf);
+        Files.writeString(mf, json.substring(0, json.length() / 2));
+        assertThatThrownBy(() -> RouterArtifact.read(dir)).hasMessageContaining("the manifest is not valid JSON");
+        Files.writeString(mf, "{\"format\": \"something-else\"}");
+        assertThatThrownBy(() -> RouterArtifact.read(dir)).hasMessageContaining("not a carrot router manifest");
+        Files.delete(mf);
+        assertThatThrownBy(() -> RouterArtifact.read(dir)).hasMessageContaining("no manifest.json");
+    }
+
+    @Test
+    void anInconsistentManifestIsRejected() throws IOException {
+        Path dir = written();
+        editManifest(dir, m -> ((ArrayNode) m.get("models")).add("D"));
+        assertThatThrownBy(() -> RouterArtifact.read(dir))
+                .isInstanceOf(ArtifactFormatException.class)
+                .hasMessageContaining("has shape [4, 3], expected [4, 4]");
+    }
+
+    @Test
+    void anEncoderThatDoesNotMatchIsRejected() throws IOException {
+        Path dir = written();
+        FakeEncoder otherSha = new FakeEncoder(4, "1".repeat(64));
+        assertThatThrownBy(() -> Router.load(dir, otherSha))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("is not the encoder this router was trained with: test-encoder");
+        FakeEncoder otherDim = new FakeEncoder(8, "0".repeat(64));
+        assertThatThrownBy(() -> Router.load(dir, otherDim))
+                .hasMessageContaining("encoder dimension 8 does not match router dimension 4 (router trained with"
+                        + " test-encoder)");
+        String zero = "0".repeat(64);
+        assertThatThrownBy(() -> Router.load(dir, new FakeEncoder(new EncoderInfo("fake", 4, zero, 32, Pooling.MEAN,
+                true)))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("reads 32 word pieces per prompt but this router was trained with 16");
+        assertThatThrownBy(() -> Router.load(dir, new FakeEncoder(new EncoderInfo("fake", 4, zero, 16, Pooling.CLS,
+                true)))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("pools token vectors by CLS but this router was trained with MEAN pooling");
+        assertThatThrownBy(() -> Router.load(dir, new FakeEncoder(new EncoderInfo("fake", 4, zero, 16, Pooling.MEAN,
+                false)))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("does not L2-normalise its vectors but this router was trained with normalised");
+        try (Router r = Router.load(dir, new FakeEncoder(4, "0".repeat(64)))) {
+            assertThat(r.route("hello", 0.2).model()).isIn("A", "B", "C");
+        }
+    }
+
+    // ------------------------------------------------------------------------------------ golden
+
+    private static final Path GOLDEN = Path.of("src/test/resources/golden/router-v1");
+
+    /**
+     * The golden artifact was written by this code's first format version. It must still load and predict the
+     * same; and writing the same model today must give the same bytes, so an accidental format change fails here.
+     * To change the format on purpose, bump {@link RouterArtifact#FORMAT_VERSION}, add a new golden directory next
+     * to this one, and keep reading the old one (run with -Dcarrot.writeGolden=true to write it).
+     */
+    @Test
+    void goldenArtifactStillLoadsAndWritingItAgainGivesTheSameBytes() throws IOException {
+        if (Boolean.getBoolean("carrot.writeGolden")) {
+            RouterArtifact.write(golden(), GOLDEN);
+            writeExpected(Router.of(golden(), null), GOLDEN.resolve("../router-v1-expected.json"));
+        }
+        Router fromDisk = Router.of(RouterArtifact.read(GOLDEN), null);
+        ObjectNode expected = (ObjectNode) new ObjectMapper().readTree(GOLDEN.resolve("../router-v1-expected.json")
+                .toFile());
+        int i = 0;
+        for (float[] q : QUERIES) {
+            Router.Prediction p = fromDisk.predict(q, 37);
+            ObjectNode e = (ObjectNode) expected.get("queries").get(i++);
+            for (int m = 0; m < 3; m++) {
+                assertThat(p.quality()[m]).isEqualTo(e.get("quality").get(m).asDouble());
+                assertThat(p.costUsd()[m]).isEqualTo(e.get("cost").get(m).asDouble());
+            }
+            assertThat(fromDisk.route(q, 37, 0.2, RouteOptions.defaults()).model()).isEqualTo(e.get("model_at_0.2")
+                    .asText());
+        }
+        Path again = tmp.resolve("again");
+        RouterArtifact.write(golden(), again);
+        List<String> files = new ArrayList<>();
+        try (Stream<Path> s = Files.walk(GOLDEN)) {
+            s.filter(Files::isRegularFile).forEach(p -> files.add(GOLDEN.relativize(p).toString()));
+        }
+        assertThat(files).contains("manifest.json", "arrays/knn.embeddings.f32");
+        for (String f : files) {
+            String want = Files.readString(GOLDEN.resolve(f), java.nio.charset.StandardCharsets.ISO_8859_1);
+            String got = Files.readString(again.resolve(f), java.nio.charset.StandardCharsets.ISO_8859_1);
+            if (f.equals("manifest.json")) {
+                // the carrot version is the only field that may change between releases
+                want = want.replaceAll("\"carrot_version\" : \"[^\"]*\"", "");
+                got = got.replaceAll("\"carrot_version\" : \"[^\"]*\"", "");
+            }
+            assertThat(got).as(f).isEqualTo(want);
+        }
+    }
+
+    private static void writeExpected(Router r, Path file) throws IOException {
+        ObjectMapper om = new ObjectMapper();
+        ObjectNode root = om.createObjectNode();
+        ArrayNode qs = root.putArray("queries");
+        for (float[] q : QUERIES) {
+            Router.Prediction p = r.predict(q, 37);
+            ObjectNode e = qs.addObject();
+            ArrayNode qa = e.putArray("quality");
+            ArrayNode ca = e.putArray("cost");
+            for (int m = 0; m < 3; m++) {
+                qa.add(p.quality()[m]);
+                ca.add(p.costUsd()[m]);
+            }
+            e.put("model_at_0.2", r.route(q, 37, 0.2, RouteOptions.defaults()).model());
+        }
+        om.writerWithDefaultPrettyPrinter().writeValue(file.toFile(), root);
+    }
+
+    private static void editManifest(Path dir, java.util.function.Consumer<ObjectNode> edit) throws IOException {
+        ObjectMapper om = new ObjectMapper();
+        ObjectNode m = (ObjectNode) om.readTree(dir.resolve("manifest.json").toFile());
+        edit.accept(m);
+        om.writeValue(dir.resolve("manifest.json").toFile(), m);
+    }
+}
