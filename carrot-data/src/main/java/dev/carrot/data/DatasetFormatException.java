@@ -16,6 +16,7 @@ public class DatasetFormatException extends IOException {
     private final String file;
     private final long row;
     private final String column;
+    private final String detail;
 
     /**
      * @param file   the file (path as given)
@@ -32,6 +33,7 @@ public class DatasetFormatException extends IOException {
         this.file = Objects.requireNonNull(file, "file");
         this.row = row;
         this.column = column;
+        this.detail = detail;
     }
 
     private static String format(String file, long row, String column, String detail) {
@@ -56,5 +58,10 @@ public class DatasetFormatException extends IOException {
 
     public Optional<String> column() {
         return Optional.ofNullable(column);
+    }
+
+    /** What was wrong and what was expected: the message without the file, row and column. */
+    public String detail() {
+        return detail;
     }
 }

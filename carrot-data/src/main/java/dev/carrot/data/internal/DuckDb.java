@@ -10,7 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
 
-/** An embedded, in-memory DuckDB engine for reading Parquet, CSV and JSON Lines files. Never downloads anything. */
+/** An embedded, in-memory DuckDB engine for reading Parquet and CSV files. Never downloads anything. */
 public final class DuckDb {
     private DuckDb() {
     }

@@ -21,6 +21,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -45,7 +46,11 @@ import java.util.Optional;
  *       (prompt_id, model), a prompt whose text, split or task differs between its rows, an empty, truncated or
  *       corrupt file.</li>
  * </ul>
- * Without a {@code split} column, a file named like an HF split ({@code train*}, {@code validation*}/{@code val*}/
+ * Parquet and CSV are read with DuckDB, CSV with every column as text; JSON is streamed by carrot itself
+ * ({@code JsonRecords}). Either way each CSV or JSON value is checked here, with its row, never by a column type
+ * guessed from a sample.
+ *
+ * <p>Without a {@code split} column, a file named like an HF split ({@code train*}, {@code validation*}/{@code val*}/
  * {@code dev*}, {@code test*}) gives its split to its rows; otherwise the {@link SplitPolicy} assigns one.
  */
 public final class LongFormatReader {
@@ -63,6 +68,8 @@ public final class LongFormatReader {
     public static final String MISSING_COST = "missing_cost";
 
     private static final int EXAMPLES_PER_REASON = 5;
+    /** Where {@code prompt} is in a row's values: they come in {@link #REQUIRED_COLUMNS}' order, then optional. */
+    private static final int PROMPT = 1;
 
     private final SplitPolicy splitPolicy;
 
@@ -125,16 +132,14 @@ public final class LongFormatReader {
                     + " with columns " + REQUIRED_COLUMNS);
         }
         FileType type = FileType.of(file);
+        if (type == FileType.JSONL) {
+            return readJson(file, name, splitSource, acc);
+        }
         String plain = file.getFileName().toString().toLowerCase(Locale.ROOT).replaceFirst("\\.gz$", "");
-        String from = switch (type) {
-            case PARQUET -> "read_parquet(" + DuckDb.literal(file) + ")";
-            // Every CSV column as text: we parse and validate values ourselves, with row numbers.
-            case CSV -> "read_csv(" + DuckDb.literal(file) + ", header = true, all_varchar = true"
-                    + (plain.endsWith(".tsv") ? ", delim = '\\t'" : "") + ")";
-            // .json may hold one array of objects or one object per line; .jsonl / .ndjson are one per line
-            case JSONL -> "read_json(" + DuckDb.literal(file) + ", format = '" + (plain.endsWith(".json") ? "auto"
-                    : "newline_delimited") + "')";
-        };
+        // Every CSV column as text: we parse and validate values ourselves, with row numbers.
+        String from = type == FileType.PARQUET ? "read_parquet(" + DuckDb.literal(file) + ")"
+                : "read_csv(" + DuckDb.literal(file) + ", header = true, all_varchar = true"
+                + (plain.endsWith(".tsv") ? ", delim = '\\t'" : "") + ")";
         Map<String, String> schema;
         try {
             schema = DuckDb.describe(c, from);
@@ -142,59 +147,27 @@ public final class LongFormatReader {
             throw new DatasetFormatException(name, -1, null, "cannot read as " + type + " (is it truncated or"
                     + " corrupt, or not a " + type + " file?): " + DuckDb.message(e), e);
         }
-        List<String> missing = new ArrayList<>();
-        for (String col : REQUIRED_COLUMNS) {
-            if (!schema.containsKey(col)) {
-                missing.add(col);
-            }
+        checkRequired(name, schema.keySet());
+        if (type == FileType.PARQUET) {
+            checkType(name, schema, "score", false);
+            checkType(name, schema, "input_tokens", true);
+            checkType(name, schema, "output_tokens", true);
+            checkType(name, schema, "cost_usd", false);
         }
-        if (!missing.isEmpty()) {
-            throw new DatasetFormatException(name, -1, missing.get(0), "missing required column" + (missing.size() > 1
-                    ? "s " : " ") + missing + "; the long format needs " + REQUIRED_COLUMNS + " (optional: "
-                    + OPTIONAL_COLUMNS + "), found " + schema.keySet());
-        }
-        if (type != FileType.CSV) {
-            checkType(name, type, schema, "score", false);
-            checkType(name, type, schema, "input_tokens", true);
-            checkType(name, type, schema, "output_tokens", true);
-            checkType(name, type, schema, "cost_usd", false);
-        }
-        List<String> cols = new ArrayList<>(REQUIRED_COLUMNS);
-        for (String col : OPTIONAL_COLUMNS) {
-            if (schema.containsKey(col)) {
-                cols.add(col);
-            }
-        }
-        String select = "SELECT " + String.join(", ", cols.stream().map(DuckDb::identifier).toList()) + " FROM " + from;
-        String fileSplit = schema.containsKey("split") ? null : SplitNames.fromFileName(splitSource);
+        Layout layout = Layout.of(schema.keySet());
+        String select = "SELECT " + String.join(", ", layout.cols().stream().map(DuckDb::identifier).toList())
+                + " FROM " + from;
+        String fileSplit = layout.split() >= 0 ? null : SplitNames.fromFileName(splitSource);
         long row = 0;
         try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(select)) {
-            int iSplit = cols.indexOf("split") + 1;
-            int iTask = cols.indexOf("task") + 1;
-            int iIn = cols.indexOf("input_tokens") + 1;
-            int iOut = cols.indexOf("output_tokens") + 1;
-            int iCost = cols.indexOf("cost_usd") + 1;
-            acc.startFile(name, iIn > 0, iOut > 0, iCost > 0);
+            acc.startFile(name, layout.in() >= 0, layout.out() >= 0, layout.cost() >= 0);
+            Object[] values = new Object[layout.cols().size()];
             while (rs.next()) {
                 row++;
-                Cell cell = new Cell();
-                cell.row = row;
-                cell.promptId = text(name, row, "prompt_id", rs.getObject(1), true);
-                cell.prompt = text(name, row, "prompt", rs.getObject(2), true);
-                cell.model = text(name, row, "model", rs.getObject(3), true);
-                cell.score = score(name, row, rs.getObject(4));
-                cell.split = iSplit > 0 ? text(name, row, "split", rs.getObject(iSplit), false) : fileSplit;
-                if (cell.split != null) {
-                    cell.split = cell.split.strip();
-                    if (cell.split.isEmpty()) {
-                        cell.split = null;
-                    }
+                for (int i = 0; i < values.length; i++) {
+                    values[i] = rs.getObject(i + 1);
                 }
-                cell.task = iTask > 0 ? text(name, row, "task", rs.getObject(iTask), false) : null;
-                cell.inputTokens = iIn > 0 ? tokens(name, row, "input_tokens", rs.getObject(iIn)) : NULL_INT;
-                cell.outputTokens = iOut > 0 ? tokens(name, row, "output_tokens", rs.getObject(iOut)) : NULL_INT;
-                cell.cost = iCost > 0 ? cost(name, row, rs.getObject(iCost)) : Double.NaN;
-                acc.add(cell);
+                acc.add(cell(name, row, layout, values, fileSplit));
             }
         } catch (SQLException e) {
             throw new DatasetFormatException(name, row + 1, null, "cannot read " + type + " data (truncated or"
@@ -207,13 +180,104 @@ public final class LongFormatReader {
     }
 
     /**
-     * Parquet columns carry real types: a score stored as text is a schema error. JSON Lines types are inferred by
-     * DuckDB from the values, so a text column there is checked value by value (and named by row).
+     * JSON is read by carrot itself, record by record, so that every value reaches the checks below with its row
+     * (the record's number) and as JSON has it; a type inferred from a sample would decide for the rest of the file.
+     * One pass finds the keys (the file's columns), a second reads the values.
      */
-    private static void checkType(String file, FileType type, Map<String, String> schema, String col, boolean integer)
+    private static long readJson(Path file, String name, String splitSource, Accumulator acc) throws IOException {
+        JsonRecords.Shape shape = JsonRecords.shape(file, name);
+        if (shape.records() == 0) {
+            throw new DatasetFormatException(name, -1, null, "the file holds no JSON records: expected one object per"
+                    + " (prompt, model) row with keys " + REQUIRED_COLUMNS);
+        }
+        checkRequired(name, shape.keys());
+        Layout layout = Layout.of(shape.keys());
+        String fileSplit = layout.split() >= 0 ? null : SplitNames.fromFileName(splitSource);
+        acc.startFile(name, layout.in() >= 0, layout.out() >= 0, layout.cost() >= 0);
+        Object[] values = new Object[layout.cols().size()];
+        long rows = 0;
+        try (JsonRecords records = JsonRecords.open(file, name, layout.cols())) {
+            while (records.next()) {
+                rows++;
+                for (int i = 0; i < values.length; i++) {
+                    values[i] = records.value(i);
+                }
+                if (values[PROMPT] instanceof Number n) { // a prompt is text: a number there is named as JSON has it
+                    values[PROMPT] = new JsonRecords.Other("number", String.valueOf(n));
+                }
+                try {
+                    acc.add(cell(name, records.record(), layout, values, fileSplit));
+                } catch (DatasetFormatException e) {
+                    if (records.line() == records.record() || e.row().isEmpty()) {
+                        throw e;
+                    }
+                    throw new DatasetFormatException(e.file(), e.row().getAsLong(), e.column().orElse(null),
+                            e.detail() + " (the record at line " + records.line() + ")", e.getCause());
+                }
+            }
+        }
+        return rows;
+    }
+
+    private static void checkRequired(String name, Collection<String> found) throws DatasetFormatException {
+        List<String> missing = new ArrayList<>();
+        for (String col : REQUIRED_COLUMNS) {
+            if (!found.contains(col)) {
+                missing.add(col);
+            }
+        }
+        if (!missing.isEmpty()) {
+            throw new DatasetFormatException(name, -1, missing.get(0), "missing required column" + (missing.size() > 1
+                    ? "s " : " ") + missing + "; the long format needs " + REQUIRED_COLUMNS + " (optional: "
+                    + OPTIONAL_COLUMNS + "), found " + found);
+        }
+    }
+
+    /** The columns read from a file, required first, and where each optional one is (-1 when absent). */
+    private record Layout(List<String> cols, int split, int task, int in, int out, int cost) {
+        static Layout of(Collection<String> found) {
+            List<String> cols = new ArrayList<>(REQUIRED_COLUMNS);
+            for (String col : OPTIONAL_COLUMNS) {
+                if (found.contains(col)) {
+                    cols.add(col);
+                }
+            }
+            return new Layout(List.copyOf(cols), cols.indexOf("split"), cols.indexOf("task"),
+                    cols.indexOf("input_tokens"), cols.indexOf("output_tokens"), cols.indexOf("cost_usd"));
+        }
+    }
+
+    /** One row's values (in {@code layout}'s order), checked. */
+    private static Cell cell(String name, long row, Layout layout, Object[] v, String fileSplit)
+            throws DatasetFormatException {
+        Cell cell = new Cell();
+        cell.row = row;
+        cell.promptId = text(name, row, "prompt_id", v[0], true);
+        cell.prompt = text(name, row, "prompt", v[1], true);
+        cell.model = text(name, row, "model", v[2], true);
+        cell.score = score(name, row, v[3]);
+        cell.split = layout.split() >= 0 ? text(name, row, "split", v[layout.split()], false) : fileSplit;
+        if (cell.split != null) {
+            cell.split = cell.split.strip();
+            if (cell.split.isEmpty()) {
+                cell.split = null;
+            }
+        }
+        cell.task = layout.task() >= 0 ? text(name, row, "task", v[layout.task()], false) : null;
+        cell.inputTokens = layout.in() >= 0 ? tokens(name, row, "input_tokens", v[layout.in()]) : NULL_INT;
+        cell.outputTokens = layout.out() >= 0 ? tokens(name, row, "output_tokens", v[layout.out()]) : NULL_INT;
+        cell.cost = layout.cost() >= 0 ? cost(name, row, v[layout.cost()]) : Double.NaN;
+        return cell;
+    }
+
+    /**
+     * Parquet columns carry real types: a score stored as text is a schema error. (CSV and JSON values are checked
+     * value by value, and named by row.)
+     */
+    private static void checkType(String file, Map<String, String> schema, String col, boolean integer)
             throws DatasetFormatException {
         String t = schema.get(col);
-        if (t == null || t.equals("NULL") || type == FileType.JSONL && (t.equals("VARCHAR") || t.equals("JSON"))) {
+        if (t == null || t.equals("NULL")) {
             return;
         }
         boolean ok = integer ? DuckDb.isInteger(t) || t.equals("DOUBLE") || t.equals("FLOAT") || t.startsWith("DECIMAL")
@@ -321,6 +385,9 @@ public final class LongFormatReader {
     }
 
     private static String describe(Object v) {
+        if (v instanceof JsonRecords.Other o) {
+            return "a JSON " + o.kind() + " " + abbreviate(o.json());
+        }
         return v.getClass().getSimpleName() + " " + abbreviate(String.valueOf(v));
     }
 

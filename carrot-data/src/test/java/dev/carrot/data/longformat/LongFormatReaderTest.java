@@ -318,6 +318,145 @@ class LongFormatReaderTest {
                 .hasMessageContaining("nope.parquet: no such file");
     }
 
+    // ---------------------------------------------------------------- JSON: every value checked by carrot, by row
+
+    @Test
+    void aStringScoreLateInAJsonlFileIsNamedByItsRowAndValue() throws IOException {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 1; i <= 3000; i++) {
+            String score = i == 2500 ? "\"high\"" : i % 2 == 0 ? "0.0" : "1";
+            sb.append("{\"prompt_id\": \"p").append(i).append("\", \"prompt\": \"text ").append(i)
+                    .append("\", \"model\": \"a\", \"score\": ").append(score).append("}\n");
+        }
+        Path f = tmp.resolve("late.jsonl");
+        Files.writeString(f, sb);
+        assertThatThrownBy(() -> new LongFormatReader().read(f))
+                .isInstanceOf(DatasetFormatException.class)
+                .hasMessage(f + ", row 2500, column 'score': is \"high\"; expected a number")
+                .satisfies(e -> assertThat(((DatasetFormatException) e).row()).hasValue(2500));
+    }
+
+    @Test
+    void aPromptIdMixingIntegersAndTextIsReadAsText() throws IOException {
+        Path f = tmp.resolve("ids.jsonl");
+        Files.writeString(f, """
+                {"prompt_id": 1, "prompt": "one", "model": "a", "score": 1}
+                {"prompt_id": "p0", "prompt": "zero", "model": "a", "score": 0.25}
+                {"prompt_id": 12345678901234567890, "prompt": "big", "model": "a", "score": "0.5"}
+                """);
+        RoutingDataset d = new LongFormatReader().read(f);
+        assertThat(d.size()).isEqualTo(3);
+        assertThat(List.of(d.promptId(0), d.promptId(1), d.promptId(2)))
+                .containsExactlyInAnyOrder("1", "p0", "12345678901234567890");
+        for (int i = 0; i < d.size(); i++) {
+            double expected = switch (d.promptId(i)) {
+                case "1" -> 1;
+                case "p0" -> 0.25;
+                default -> 0.5;
+            };
+            assertThat(d.quality(i, 0)).isEqualTo(expected);
+        }
+    }
+
+    @Test
+    void jsonValuesOfTheWrongKindAreNamedByRowAndKind() throws IOException {
+        Path bool = tmp.resolve("bool.jsonl");
+        Files.writeString(bool, """
+                {"prompt_id": "p1", "prompt": "x", "model": "a", "score": 1}
+                {"prompt_id": "p2", "prompt": "y", "model": "a", "score": true}
+                """);
+        assertThatThrownBy(() -> new LongFormatReader().read(bool))
+                .hasMessage(bool + ", row 2, column 'score': expected a number, got a JSON boolean true");
+        Path nested = tmp.resolve("nested.jsonl");
+        Files.writeString(nested, """
+                {"prompt_id": "p1", "prompt": {"text": "x"}, "model": "a", "score": 1}
+                """);
+        assertThatThrownBy(() -> new LongFormatReader().read(nested))
+                .hasMessage(nested + ", row 1, column 'prompt': expected a string, got a JSON object {\"text\":\"x\"}");
+        Path numberPrompt = tmp.resolve("number-prompt.jsonl");
+        Files.writeString(numberPrompt, """
+                {"prompt_id": "p1", "prompt": 42, "model": "a", "score": 1}
+                """);
+        assertThatThrownBy(() -> new LongFormatReader().read(numberPrompt))
+                .hasMessageContaining("row 1, column 'prompt': expected a string, got a JSON number 42");
+        Path notObject = tmp.resolve("not-object.jsonl");
+        Files.writeString(notObject, """
+                {"prompt_id": "p1", "prompt": "x", "model": "a", "score": 1}
+                [1, 2]
+                """);
+        assertThatThrownBy(() -> new LongFormatReader().read(notObject))
+                .hasMessageContaining("not-object.jsonl, row 2: expected a JSON object (one per row), got an array");
+    }
+
+    @Test
+    void aJsonArrayIsReadAndItsErrorsNameTheRecordAndItsLine() throws IOException {
+        Path f = tmp.resolve("pretty.json");
+        Files.writeString(f, """
+                [
+                  {"prompt_id": "p1", "prompt": "x", "model": "a", "score": 1},
+
+                  {"prompt_id": "p2", "prompt": "y", "model": "a",
+                   "score": 2}
+                ]
+                """);
+        assertThatThrownBy(() -> new LongFormatReader().read(f))
+                .hasMessage(f + ", row 2, column 'score': is 2.0; expected a number in [0, 1] (the record at line 4)");
+        Files.writeString(f, """
+                [
+                  {"prompt_id": "p1", "prompt": "x", "model": "a", "score": 1},
+                  {"prompt_id": "p2", "prompt": "y", "model": "a", "score": null},
+                  {"prompt_id": "p3", "prompt": "z", "model": "a"}
+                ]
+                """);
+        RoutingDataset d = new LongFormatReader().read(f);
+        assertThat(d.size()).isEqualTo(1);
+        assertThat(d.provenance().dropped()).containsExactly(Map.entry(LongFormatReader.MISSING_SCORE, 2));
+    }
+
+    @Test
+    void malformedJsonNamesTheLine() throws IOException {
+        Path f = tmp.resolve("broken.jsonl");
+        Files.writeString(f, """
+                {"prompt_id": "p1", "prompt": "x", "model": "a", "score": 1}
+                {"prompt_id": "p2", "prompt": "y", "model": "a", "score": 1
+                {"prompt_id": "p3", "prompt": "z", "model": "a", "score": 1}
+                """);
+        assertThatThrownBy(() -> new LongFormatReader().read(f))
+                .isInstanceOf(DatasetFormatException.class)
+                .hasMessageStartingWith(f + ", row 2: not valid JSON at line 3, column ")
+                .hasMessageNotContaining("Source: ");
+        Path array = tmp.resolve("array.jsonl");
+        Files.writeString(array, "[{\"prompt_id\": \"p1\", \"prompt\": \"x\", \"model\": \"a\", \"score\": 1}]\n");
+        assertThatThrownBy(() -> new LongFormatReader().read(array))
+                .hasMessageContaining("array.jsonl: expected one JSON object per line, got an array");
+        Path missing = tmp.resolve("missing.jsonl");
+        Files.writeString(missing, "{\"prompt_id\": \"p1\", \"prompt\": \"x\", \"score\": 1}\n");
+        assertThatThrownBy(() -> new LongFormatReader().read(missing))
+                .hasMessageContaining("missing.jsonl, column 'model': missing required column [model]")
+                .hasMessageContaining("found [prompt_id, prompt, score]");
+    }
+
+    @Test
+    void gzippedJsonLinesAreStreamed() throws Exception {
+        Path f = tmp.resolve("rows.jsonl.gz");
+        try (var out = new java.io.OutputStreamWriter(new java.util.zip.GZIPOutputStream(Files.newOutputStream(f)),
+                java.nio.charset.StandardCharsets.UTF_8)) {
+            for (int i = 0; i < 500; i++) {
+                out.write("{\"prompt_id\": " + i + ", \"prompt\": \"t" + i + "\", \"model\": \"a\", \"score\": 1,"
+                        + " \"input_tokens\": " + i + ", \"extra\": {\"deep\": [1, 2, {\"x\": null}]}}\n");
+                out.write("{\"prompt_id\": " + i + ", \"prompt\": \"t" + i + "\", \"model\": \"b\", \"score\": 0,"
+                        + " \"input_tokens\": 7}\n");
+            }
+        }
+        RoutingDataset d = new LongFormatReader().read(f);
+        assertThat(d.size()).isEqualTo(500);
+        assertThat(d.modelCount()).isEqualTo(2);
+        assertThat(d.provenance().rowsRead()).isEqualTo(1000);
+        int p = java.util.stream.IntStream.range(0, d.size()).filter(i -> d.promptId(i).equals("321")).findFirst()
+                .orElseThrow();
+        assertThat(d.inputTokens(p, 0)).isEqualTo(321);
+    }
+
     // ---------------------------------------------------------------- helpers
 
     private Path csv(String rows) throws IOException {
