@@ -188,8 +188,10 @@ final class JsonRecords implements Closeable {
             e.clearLocation();
             String what = e.getOriginalMessage().replaceAll("\\[Source: [^\\]]*; line: (\\d+), column: (\\d+)]",
                     "line $1, column $2");
-            throw new DatasetFormatException(name, inRecord ? record : -1, null, "not valid JSON" + at + ": " + what,
-                    e);
+            String detail = what.startsWith("Invalid UTF-8")
+                    ? "the file is not valid UTF-8" + at + " (" + what + "); " + Utf8Check.howToFix(name)
+                    : "not valid JSON" + at + ": " + what;
+            throw new DatasetFormatException(name, inRecord ? record : -1, null, detail, e);
         } catch (ZipException e) {
             throw corrupt(e);
         } catch (EOFException e) {

@@ -29,6 +29,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Reads routing data in carrot's long format: one row per (prompt, model), from Parquet, CSV or JSON Lines files.
@@ -144,6 +146,9 @@ public final class LongFormatReader {
         try {
             schema = DuckDb.describe(c, from);
         } catch (SQLException e) {
+            if (type == FileType.CSV && isEncodingError(e)) {
+                throw notUtf8(file, name, e);
+            }
             throw new DatasetFormatException(name, -1, null, "cannot read as " + type + " (is it truncated or"
                     + " corrupt, or not a " + type + " file?): " + DuckDb.message(e), e);
         }
@@ -170,6 +175,9 @@ public final class LongFormatReader {
                 acc.add(cell(name, row, layout, values, fileSplit));
             }
         } catch (SQLException e) {
+            if (type == FileType.CSV && isEncodingError(e)) {
+                throw notUtf8(file, name, e);
+            }
             throw new DatasetFormatException(name, row + 1, null, "cannot read " + type + " data (truncated or"
                     + " corrupt file, or a value DuckDB cannot parse): " + DuckDb.message(e), e);
         }
@@ -177,6 +185,34 @@ public final class LongFormatReader {
             throw new DatasetFormatException(name, -1, null, "the file has a header but no rows");
         }
         return row;
+    }
+
+    private static final Pattern DUCKDB_CSV_LINE = Pattern.compile("CSV Error on Line: (\\d+)");
+
+    private static boolean isEncodingError(SQLException e) {
+        return DuckDb.message(e).contains("Invalid unicode");
+    }
+
+    /**
+     * A CSV file that is not UTF-8, named by its first bad row as carrot finds it (DuckDB reads ahead, so its row
+     * is not ours) and with the fix. DuckDB's message is kept as a suppressed exception rather than the cause: it
+     * suggests reader options ({@code encoding}, {@code ignore_errors}) that a user of carrot cannot set.
+     */
+    private static DatasetFormatException notUtf8(Path file, String name, SQLException e) throws IOException {
+        Optional<Utf8Check.Position> at = Utf8Check.firstInvalid(file);
+        DatasetFormatException out;
+        if (at.isPresent()) {
+            Utf8Check.Position p = at.get();
+            out = new DatasetFormatException(name, p.row() > 0 ? p.row() : -1, null, "the file is not valid UTF-8:"
+                    + (p.row() > 0 ? "" : " the header,") + " line " + p.line() + ", byte offset " + p.offset()
+                    + ", holds a byte sequence that is not UTF-8; " + Utf8Check.howToFix(name));
+        } else {
+            Matcher m = DUCKDB_CSV_LINE.matcher(DuckDb.message(e));
+            out = new DatasetFormatException(name, -1, null, "the file is not valid UTF-8" + (m.find() ? " (at line "
+                    + m.group(1) + ")" : "") + "; " + Utf8Check.howToFix(name));
+        }
+        out.addSuppressed(e);
+        return out;
     }
 
     /**

@@ -457,6 +457,40 @@ class LongFormatReaderTest {
         assertThat(d.inputTokens(p, 0)).isEqualTo(321);
     }
 
+    // ---------------------------------------------------------------- CSV that is not UTF-8
+
+    @Test
+    void invalidUtf8InACsvNamesTheRowAndHowToReEncode() throws IOException {
+        // early (DuckDB's sniffer sees it) and late (only the full read does)
+        for (int bad : new int[]{11, 30_000}) {
+            java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+            bytes.writeBytes("prompt_id,prompt,model,score\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            for (int i = 1; i <= bad + 5; i++) {
+                String prompt = i == 3 ? "\"two\nlines\"" : "hello " + i;
+                bytes.writeBytes(("p" + i + "," + prompt + ",a,1\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                if (i == bad - 1) {
+                    bytes.writeBytes("p-latin1,caf".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                    bytes.write(0xE9); // é in Latin-1
+                    bytes.writeBytes(",a,1\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                    i++;
+                }
+            }
+            Path f = tmp.resolve("latin1-" + bad + ".csv");
+            Files.write(f, bytes.toByteArray());
+            assertThatThrownBy(() -> new LongFormatReader().read(f))
+                    .as("bad row %d", bad)
+                    .isInstanceOf(DatasetFormatException.class)
+                    .hasMessageContaining(f + ", row " + bad + ": the file is not valid UTF-8")
+                    .hasMessageContaining("line " + (bad + 2))
+                    .hasMessageContaining("re-encode it to UTF-8")
+                    .hasMessageContaining("iconv -f latin1 -t utf-8 ")
+                    .hasMessageNotContaining("ignore_errors")
+                    .hasMessageNotContaining("sample_size")
+                    .hasMessageNotContaining("encoding=")
+                    .satisfies(e -> assertThat(((DatasetFormatException) e).row()).hasValue(bad));
+        }
+    }
+
     // ---------------------------------------------------------------- helpers
 
     private Path csv(String rows) throws IOException {
