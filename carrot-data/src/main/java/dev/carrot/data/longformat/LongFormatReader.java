@@ -643,11 +643,74 @@ public final class LongFormatReader {
                         in == null ? null : toInt(in, i * m, m), out == null ? null : toInt(out, i * m, m),
                         cost == null ? null : Arrays.copyOfRange(cost, i * m, (i + 1) * m));
             }
+            String sparse = dropped.containsKey(MISSING_MODEL) ? sparseModels(n, m, models, where) : null;
             if (b.size() == 0) {
                 throw new DatasetFormatException(files.get(0).path(), -1, null, "no prompt has a score for every model"
-                        + " (" + n + " prompts read, dropped " + dropped + "): nothing to route on");
+                        + " (" + n + " prompts read, dropped " + dropped + "): nothing to route on"
+                        + (sparse == null ? "" : "; " + sparse));
+            }
+            if (sparse != null) {
+                notes.add(sparse);
+                LOG.warn("{}: {} of {} prompts dropped because some model has no row for them ({}); {}", source,
+                        count(dropped.get(MISSING_MODEL)), count(n), MISSING_MODEL, sparse);
             }
             return b.build(source, "long", revision, commit, files, rowsRead, dropped, examples, notes);
+        }
+
+        /**
+         * The models that have rows for only a few prompts (at most half as many as the best-covered model), which
+         * drop every other prompt as {@code missing_model}: most often a misspelt model name. {@code null} if none.
+         */
+        private static String sparseModels(int n, int m, List<String> models, int[] where) {
+            int[] covered = new int[m];
+            for (int i = 0; i < n; i++) {
+                for (int j = 0; j < m; j++) {
+                    if (where[i * m + j] >= 0) {
+                        covered[j]++;
+                    }
+                }
+            }
+            int top = 0;
+            for (int c : covered) {
+                top = Math.max(top, c);
+            }
+            List<Integer> few = new ArrayList<>();
+            int othersLeast = Integer.MAX_VALUE;
+            for (int j = 0; j < m; j++) {
+                if (covered[j] * 2 <= top) {
+                    few.add(j);
+                } else {
+                    othersLeast = Math.min(othersLeast, covered[j]);
+                }
+            }
+            if (few.isEmpty()) {
+                return null;
+            }
+            few.sort((a, c) -> Integer.compare(covered[a], covered[c]));
+            String others = othersLeast == n ? (few.size() == 1 ? "every other model has all" : "every other model"
+                    + " has all " + count(n)) : "the other models have rows for " + count(othersLeast)
+                    + (othersLeast == top ? "" : " to " + count(top));
+            if (few.size() == 1) {
+                int j = few.get(0);
+                return "model '" + models.get(j) + "' has rows for " + count(covered[j]) + " of " + count(n)
+                        + " prompts while " + others + ": a misspelt model name?";
+            }
+            StringBuilder sb = new StringBuilder("models ");
+            int shown = Math.min(few.size(), EXAMPLES_PER_REASON);
+            for (int k = 0; k < shown; k++) {
+                int j = few.get(k);
+                sb.append(k == 0 ? "" : ", ").append('\'').append(models.get(j)).append("' (").append(count(covered[j]))
+                        .append(')');
+            }
+            if (few.size() > shown) {
+                sb.append(" and ").append(few.size() - shown).append(" more");
+            }
+            return sb.append(" have rows for only a few of ").append(count(n)).append(" prompts while ").append(others)
+                    .append(": misspelt model names?").toString();
+        }
+
+        private static String count(long n) {
+            return String.format(Locale.ROOT, "%,d", n);
         }
 
         private static long[] filled(int size) {

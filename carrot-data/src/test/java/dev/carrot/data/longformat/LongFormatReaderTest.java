@@ -491,6 +491,41 @@ class LongFormatReaderTest {
         }
     }
 
+    // ---------------------------------------------------------------- a misspelt model
+
+    @Test
+    void aModelWithRowsForOnlyAFewPromptsIsNamed() throws IOException {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 1; i <= 100; i++) {
+            sb.append("p").append(i).append(",text ").append(i).append(",a,1,train,,,,\n");
+            sb.append("p").append(i).append(",text ").append(i).append(",b,0,train,,,,\n");
+            if (i <= 3) {
+                sb.append("p").append(i).append(",text ").append(i).append(",gpt-4o-mni,0,train,,,,\n");
+            }
+        }
+        RoutingDataset d = new LongFormatReader().read(csv(sb.toString()));
+        assertThat(d.size()).isEqualTo(3);
+        assertThat(d.provenance().dropped()).containsExactly(Map.entry(LongFormatReader.MISSING_MODEL, 97));
+        assertThat(d.provenance().notes()).contains("model 'gpt-4o-mni' has rows for 3 of 100 prompts while every"
+                + " other model has all: a misspelt model name?");
+    }
+
+    @Test
+    void aMisspeltModelThatDropsEveryPromptIsNamedInTheError() throws IOException {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 1; i <= 2840; i++) {
+            sb.append("p").append(i).append(",text ").append(i).append(",gpt-4o,1,train,,,,\n");
+            sb.append("p").append(i).append(",text ").append(i).append(i <= 60 ? ",gpt-4o-mni" : ",gpt-4o-mini")
+                    .append(",0,train,,,,\n");
+        }
+        Path f = csv(sb.toString());
+        assertThatThrownBy(() -> new LongFormatReader().read(f))
+                .isInstanceOf(DatasetFormatException.class)
+                .hasMessageContaining("no prompt has a score for every model")
+                .hasMessageContaining("model 'gpt-4o-mni' has rows for 60 of 2,840 prompts while the other models"
+                        + " have rows for 2,780 to 2,840: a misspelt model name?");
+    }
+
     // ---------------------------------------------------------------- helpers
 
     private Path csv(String rows) throws IOException {
