@@ -17,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.PathMatcher;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -29,7 +30,7 @@ import dev.carrot.data.longformat.FileType;
  * <ul>
  *   <li>a known dataset's name ({@code sprout}, {@code sprout-o3mini}, {@code routerbench_subset},
  *       {@code routerdc_7model}): its descriptor says where it is and how to read it;</li>
- *   <li>a local file (long format: Parquet, CSV, TSV, JSON Lines) or a folder of such files;</li>
+ *   <li>a local file (long format: Parquet, CSV, TSV, JSON Lines) or a folder of such files, all of one type;</li>
  *   <li>an HF dataset repo id, {@code org/name} or {@code hf://datasets/org/name}, optionally {@code @revision}:
  *       SPROUT repos are read with their descriptor, any other repo as long-format files.</li>
  * </ul>
@@ -157,20 +158,34 @@ public final class DatasetLoader {
             throw new DatasetFormatException(p.toString(), -1, null, "the folder has no data files: expected "
                     + FileType.describe());
         }
-        files = preferOneFormat(files);
+        checkOneFormat(p, files);
         return reader.read(files, p.toString(), Optional.empty(), Optional.empty(), null);
     }
 
-    /** A folder holding the same data in several formats is read in one: Parquet, else CSV/TSV, else JSON Lines. */
-    private static List<Path> preferOneFormat(List<Path> files) {
-        for (FileType type : FileType.values()) {
-            List<Path> some = files.stream().filter(f -> FileType.ofName(f.getFileName().toString())
-                    .equals(Optional.of(type))).toList();
-            if (!some.isEmpty()) {
-                return some;
-            }
+    private static final int FILES_NAMED_PER_TYPE = 5;
+
+    /**
+     * A folder is read whole, so its data files must be of one type: files of several types may be the same data
+     * in two formats or different data, and carrot cannot tell which, so it refuses rather than drop any.
+     */
+    private static void checkOneFormat(Path dir, List<Path> files) throws DatasetFormatException {
+        Map<FileType, List<Path>> byType = new EnumMap<>(FileType.class);
+        for (Path f : files) {
+            byType.computeIfAbsent(FileType.ofName(f.getFileName().toString()).orElseThrow(),
+                    t -> new ArrayList<>()).add(dir.relativize(f));
         }
-        return files;
+        if (byType.size() < 2) {
+            return;
+        }
+        List<String> groups = new ArrayList<>();
+        byType.forEach((type, some) -> {
+            List<String> names = some.stream().limit(FILES_NAMED_PER_TYPE).map(Path::toString).toList();
+            groups.add(type + ": " + String.join(", ", names) + (some.size() > names.size() ? " and "
+                    + (some.size() - names.size()) + " more" : ""));
+        });
+        throw new DatasetFormatException(dir.toString(), -1, null, "the folder mixes data-file types ("
+                + String.join("; ", groups) + "), and carrot reads a folder whole, in one format: point --data at"
+                + " one file, or keep one format in the folder");
     }
 
     private RoutingDataset loadWide(String repo, String revision, DatasetDescriptor d) throws IOException {
