@@ -30,7 +30,9 @@ import dev.carrot.data.longformat.FileType;
  * <ul>
  *   <li>a known dataset's name ({@code sprout}, {@code sprout-o3mini}, {@code routerbench_subset},
  *       {@code routerdc_7model}): its descriptor says where it is and how to read it;</li>
- *   <li>a local file (long format: Parquet, CSV, TSV, JSON Lines) or a folder of such files, all of one type;</li>
+ *   <li>a local file (long format: Parquet, CSV, TSV, JSON Lines) or a folder of such files, all of one type; a
+ *       spec that names a data file ({@code x.csv}) or starts like a path ({@code ./}, {@code ../}, {@code /},
+ *       {@code ~}) is always a path, and a missing one is "no such file or folder";</li>
  *   <li>an HF dataset repo id, {@code org/name} or {@code hf://datasets/org/name}, optionally {@code @revision}:
  *       SPROUT repos are read with their descriptor, any other repo as long-format files.</li>
  * </ul>
@@ -91,6 +93,13 @@ public final class DatasetLoader {
             return new Resolved(known, Optional.of(p), Optional.empty(), Optional.empty());
         }
         Optional<DatasetDescriptor> byName = DatasetDescriptor.find(s);
+        if (byName.isEmpty() && namesAPath(s)) {
+            throw new IllegalArgumentException("no such file or folder: " + s + " (resolved to "
+                    + p.toAbsolutePath().normalize() + ")" + (s.startsWith("~") ? "; '~' is not expanded here: write"
+                    + " the path out, or leave the ~ unquoted for the shell to expand" : "") + "; --data '" + s
+                    + "' is not an existing file or folder nor a known dataset (" + knownNames() + "), and a path is"
+                    + " never looked up on the Hub");
+        }
         if (byName.isPresent() && byName.get().source().type().equals("local")) {
             return new Resolved(byName, Optional.of(Path.of(byName.get().source().path().orElseThrow())),
                     Optional.empty(), Optional.empty());
@@ -117,6 +126,18 @@ public final class DatasetLoader {
                     + " id like org/name");
         }
         return new Resolved(d, Optional.empty(), Optional.of(repo), rev);
+    }
+
+    /**
+     * Whether a spec can only mean a path: it ends with a data-file extension or starts like a path
+     * ({@code ./}, {@code ../}, {@code /}, {@code ~}). Such a spec is never taken for a Hub repo id.
+     */
+    private static boolean namesAPath(String spec) {
+        if (spec.startsWith("hf://")) {
+            return false;
+        }
+        return FileType.ofName(spec).isPresent() || spec.startsWith("./") || spec.startsWith("../")
+                || spec.startsWith("/") || spec.startsWith("~");
     }
 
     private static String knownNames() {

@@ -77,4 +77,28 @@ class DatasetLoaderTest {
                 .hasMessageContaining("keep one format in the folder");
         assertThat(hub.requestCount()).isZero();
     }
+
+    // ---------------------------------------------------------------- specs that name a file
+
+    @Test
+    void aMissingPathIsNoSuchFileAndNeverGoesToTheHub() {
+        String[] specs = {"no-such-dir-7a/x.csv", "no-such-dir-7a/x.parquet.gz", "./no-such-dir-7a",
+                "../no-such-dir-7a/data", tmp.resolve("absent").toString(), "~/no-such-dir-7a/x"};
+        for (String spec : specs) {
+            Path abs = Path.of(spec).toAbsolutePath().normalize();
+            assertThatThrownBy(() -> loader().load(spec))
+                    .as(spec)
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageStartingWith("no such file or folder: " + spec + " (resolved to " + abs + ")")
+                    .hasMessageContaining("never looked up on the Hub");
+        }
+        assertThat(hub.requestCount()).isZero();
+    }
+
+    @Test
+    void aRepoIdIsStillARepoId() {
+        DatasetLoader.Resolved r = loader().resolve("someone/routing-data");
+        assertThat(r.repo()).contains("someone/routing-data");
+        assertThat(r.local()).isEmpty();
+    }
 }
