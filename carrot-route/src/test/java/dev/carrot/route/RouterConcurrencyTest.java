@@ -28,7 +28,7 @@ class RouterConcurrencyTest {
     private static final int MODELS = 5;
     private static final int DIM = 384;
 
-    private static RouterModel model(EncoderInfo enc) {
+    static RouterModel model(EncoderInfo enc) {
         SplittableRandom r = new SplittableRandom(17);
         int n = 2000;
         float[] q = new float[n * MODELS];

@@ -34,8 +34,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.locks.Lock;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Consumer;
 
 /**
@@ -68,12 +66,13 @@ public final class OnnxPromptEncoder implements PromptEncoder {
     private final String outputName;
     private final int batchSize;
     private final int suffixSpecials;
-    private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
-    private boolean closed; // guarded by lifecycle's write lock
+    private final int specials;
+    private final TextBound bound;
+    private final SessionGuard guard;
 
     private OnnxPromptEncoder(EncoderInfo info, String origin, OrtEnvironment env, OrtSession session,
                               HuggingFaceTokenizer tokenizer, boolean feedAttentionMask, boolean feedTokenTypes,
-                              String outputName, int batchSize, int suffixSpecials) {
+                              String outputName, int batchSize, int suffixSpecials, int specials) {
         this.info = info;
         this.origin = origin;
         this.env = env;
@@ -84,6 +83,9 @@ public final class OnnxPromptEncoder implements PromptEncoder {
         this.outputName = outputName;
         this.batchSize = batchSize;
         this.suffixSpecials = suffixSpecials;
+        this.specials = specials;
+        this.bound = TextBound.forModel(info.maxTokens());
+        this.guard = new SessionGuard("encoder '" + info.id() + "'", () -> closeQuietly(session, tokenizer));
     }
 
     /**
@@ -194,12 +196,12 @@ public final class OnnxPromptEncoder implements PromptEncoder {
         Encoding probe = tokenizer.encode("probe");
         float[][] hidden = runRaw(env, session, output, inputs.containsKey(ATTENTION_MASK),
                 inputs.containsKey(TOKEN_TYPE_IDS), List.of(new Tokenized(probe.getIds(), probe.getTypeIds(),
-                        probe.getIds().length)), probe.getIds().length, declaredDim, where, source.pooling());
+                        probe.getIds().length)), probe.getIds().length, declaredDim, where, source.pooling(), null);
         int dimension = hidden[0].length;
         EncoderInfo info = new EncoderInfo(source.id(), dimension, source.onnxSha256(), maxTokens, source.pooling(),
                 source.normalize());
         return new OnnxPromptEncoder(info, source.origin(), env, session, tokenizer, inputs.containsKey(ATTENTION_MASK),
-                inputs.containsKey(TOKEN_TYPE_IDS), output, options.batchSize(), suffix);
+                inputs.containsKey(TOKEN_TYPE_IDS), output, options.batchSize(), suffix, prefix + suffix);
     }
 
     private static String chooseOutput(Map<String, NodeInfo> outputs, String where) {
@@ -237,12 +239,9 @@ public final class OnnxPromptEncoder implements PromptEncoder {
         if (text == null) {
             throw new IllegalArgumentException("text is null; expected a prompt string (\"\" for an empty prompt)");
         }
-        Lock lock = readLock();
-        try {
-            Tokenized tokens = truncate(tokenizer.encode(text));
-            return run(List.of(tokens), tokens.ids.length)[0];
-        } finally {
-            lock.unlock();
+        try (SessionGuard.Call call = guard.enter()) {
+            Tokenized tokens = tokenize(text);
+            return run(call, List.of(tokens), tokens.ids.length)[0];
         }
     }
 
@@ -251,12 +250,9 @@ public final class OnnxPromptEncoder implements PromptEncoder {
         if (text == null) {
             throw new IllegalArgumentException("text is null; expected a prompt string (\"\" for an empty prompt)");
         }
-        Lock lock = readLock();
-        try {
-            Tokenized tokens = truncate(tokenizer.encode(text));
-            return new EncodedPrompt(run(List.of(tokens), tokens.ids.length)[0], tokens.fullLength);
-        } finally {
-            lock.unlock();
+        try (SessionGuard.Call call = guard.enter()) {
+            Tokenized tokens = tokenize(text);
+            return new EncodedPrompt(run(call, List.of(tokens), tokens.ids.length)[0], tokens.fullLength);
         }
     }
 
@@ -287,16 +283,20 @@ public final class OnnxPromptEncoder implements PromptEncoder {
         long padded = 0;
         long unsortedPadded = 0;
         int truncated = 0;
-        Lock lock = readLock();
-        try {
+        try (SessionGuard.Call call = guard.enter()) {
             for (int from = 0; from < n; from += window) {
                 int to = Math.min(n, from + window);
-                Encoding[] encodings = tokenizer.batchEncode(Arrays.copyOfRange(array, from, to));
+                String[] heads = new String[to - from];
+                for (int i = from; i < to; i++) {
+                    heads[i - from] = bound.head(array[i]);
+                }
+                Encoding[] encodings = tokenizer.batchEncode(heads);
                 int m = encodings.length;
                 Tokenized[] tokenized = new Tokenized[m];
                 Integer[] order = new Integer[m];
                 for (int i = 0; i < m; i++) {
-                    tokenized[i] = truncate(encodings[i]);
+                    tokenized[i] = truncate(encodings[i], bound.estimate(array[from + i], heads[i],
+                            encodings[i].getIds().length, specials));
                     encodings[i] = null;
                     order[i] = i;
                     tokens += tokenized[i].ids.length;
@@ -320,7 +320,7 @@ public final class OnnxPromptEncoder implements PromptEncoder {
                         batch.add(tokenized[order[i]]);
                     }
                     int maxLen = batch.get(batch.size() - 1).ids.length;
-                    float[][] vectors = run(batch, maxLen);
+                    float[][] vectors = run(call, batch, maxLen);
                     for (int i = b; i < end; i++) {
                         out[from + order[i]] = vectors[i - b];
                     }
@@ -328,8 +328,6 @@ public final class OnnxPromptEncoder implements PromptEncoder {
                     padded += (long) batch.size() * maxLen;
                 }
             }
-        } finally {
-            lock.unlock();
         }
         stats.accept(new BatchStats(n, 0, batches, tokens, padded, unsortedPadded, truncated));
         return out;
@@ -340,27 +338,19 @@ public final class OnnxPromptEncoder implements PromptEncoder {
         if (text == null) {
             throw new IllegalArgumentException("text is null; expected a prompt string (\"\" for an empty prompt)");
         }
-        Lock lock = readLock();
-        try {
-            return tokenizer.encode(text).getIds().length;
-        } finally {
-            lock.unlock();
+        try (SessionGuard.Call call = guard.enter()) {
+            String head = bound.head(text);
+            return bound.estimate(text, head, tokenizer.encode(head).getIds().length, specials);
         }
     }
 
+    /**
+     * Terminates the runs in flight, waits until no call is in native code, then frees the session and the
+     * tokenizer (see {@link SessionGuard}).
+     */
     @Override
     public void close() {
-        Lock lock = lifecycle.writeLock();
-        lock.lock();
-        try {
-            if (closed) {
-                return;
-            }
-            closed = true;
-            closeQuietly(session, tokenizer);
-        } finally {
-            lock.unlock();
-        }
+        guard.close();
     }
 
     @Override
@@ -368,24 +358,21 @@ public final class OnnxPromptEncoder implements PromptEncoder {
         return "OnnxPromptEncoder[" + info.id() + ", " + origin + "]";
     }
 
-    private Lock readLock() {
-        Lock lock = lifecycle.readLock();
-        lock.lock();
-        if (closed) {
-            lock.unlock();
-            throw new IllegalStateException("encoder '" + info.id() + "' is closed; load a new one with Encoders");
-        }
-        return lock;
+    /** The text's word pieces, from at most {@link TextBound#chars()} characters of it, truncated for the model. */
+    private Tokenized tokenize(String text) {
+        String head = bound.head(text);
+        Encoding e = tokenizer.encode(head);
+        return truncate(e, bound.estimate(text, head, e.getIds().length, specials));
     }
 
     /** Keeps the first {@code maxTokens - suffix} pieces and the trailing special tokens, as HF truncation does. */
-    private Tokenized truncate(Encoding encoding) {
+    private Tokenized truncate(Encoding encoding, int fullLength) {
         long[] ids = encoding.getIds();
         long[] types = encoding.getTypeIds();
         int n = ids.length;
         int max = info.maxTokens();
         if (n <= max) {
-            return new Tokenized(ids, types, n);
+            return new Tokenized(ids, types, fullLength);
         }
         int head = max - suffixSpecials;
         long[] cutIds = new long[max];
@@ -394,14 +381,14 @@ public final class OnnxPromptEncoder implements PromptEncoder {
         System.arraycopy(ids, n - suffixSpecials, cutIds, head, suffixSpecials);
         System.arraycopy(types, 0, cutTypes, 0, head);
         System.arraycopy(types, n - suffixSpecials, cutTypes, head, suffixSpecials);
-        return new Tokenized(cutIds, cutTypes, n);
+        return new Tokenized(cutIds, cutTypes, fullLength);
     }
 
-    private float[][] run(List<Tokenized> batch, int maxLen) {
+    private float[][] run(SessionGuard.Call call, List<Tokenized> batch, int maxLen) {
         String where = "encoder '" + info.id() + "' (" + origin + ")";
         try {
             float[][] vectors = runRaw(env, session, outputName, feedAttentionMask, feedTokenTypes, batch, maxLen,
-                    info.dimension(), where, info.pooling());
+                    info.dimension(), where, info.pooling(), call);
             if (info.normalize()) {
                 for (float[] v : vectors) {
                     normalize(v);
@@ -409,6 +396,9 @@ public final class OnnxPromptEncoder implements PromptEncoder {
             }
             return vectors;
         } catch (OrtException e) {
+            if (guard.isClosing()) {
+                throw new IllegalStateException("encoder '" + info.id() + "' was closed while it ran", e);
+            }
             throw new EncoderException("ONNX Runtime failed on " + where + " for a batch of " + batch.size()
                     + " texts padded to " + maxLen + " tokens: " + e.getMessage(), e);
         }
@@ -421,7 +411,7 @@ public final class OnnxPromptEncoder implements PromptEncoder {
      */
     private static float[][] runRaw(OrtEnvironment env, OrtSession session, String outputName, boolean feedMask,
                                     boolean feedTypes, List<Tokenized> batch, int maxLen, int expectedDim,
-                                    String where, Pooling pooling) throws OrtException {
+                                    String where, Pooling pooling, SessionGuard.Call call) throws OrtException {
         int b = batch.size();
         long[] shape = {b, maxLen};
         long[] ids = new long[b * maxLen];
@@ -444,7 +434,8 @@ public final class OnnxPromptEncoder implements PromptEncoder {
             if (feedTypes) {
                 inputs.put(TOKEN_TYPE_IDS, OnnxTensor.createTensor(env, LongBuffer.wrap(types), shape));
             }
-            try (OrtSession.Result result = session.run(inputs, Set.of(outputName))) {
+            try (OrtSession.Result result = call == null ? session.run(inputs, Set.of(outputName))
+                    : session.run(inputs, Set.of(outputName), call.runOptions())) {
                 OnnxValue value = result.get(outputName).orElseThrow(() -> new EncoderException(
                         where + " returned no output '" + outputName + "'"));
                 if (!(value instanceof OnnxTensor)) {
