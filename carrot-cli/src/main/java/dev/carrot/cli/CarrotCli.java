@@ -48,6 +48,8 @@ public final class CarrotCli implements Runnable {
         System.setProperty("java.awt.headless", "true");
         QUIET.forEach(l -> l.setLevel(Level.WARNING));
         CommandLine cl = new CommandLine(new CarrotCli());
+        // no @file expansion: a prompt that starts with @ is a prompt ("@/etc/hostname" must not route the file)
+        cl.setExpandAtFiles(false);
         cl.setOut(out);
         cl.setErr(err);
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {

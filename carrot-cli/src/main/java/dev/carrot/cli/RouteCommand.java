@@ -68,7 +68,18 @@ final class RouteCommand implements Callable<Integer> {
         }
         double tradeoff = mu == null ? 0.0 : mu;
         RouteOptions opts = RouteOptions.defaults();
-        if (models != null && !models.isEmpty()) {
+        if (models != null) {
+            for (String m : models) {
+                if (m.isBlank()) {
+                    throw new CommandLine.ParameterException(spec.commandLine(), "--models has an empty model name ("
+                            + "got '" + String.join(",", models) + "'); give a comma-separated list of the router's"
+                            + " models, or leave --models out for all of them");
+                }
+            }
+            if (models.isEmpty()) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--models is empty; give a"
+                        + " comma-separated list of the router's models, or leave --models out for all of them");
+            }
             opts = opts.onlyModels(models);
         }
         if (maxCost != null) {

@@ -5,6 +5,7 @@ import dev.carrot.data.RoutingDataset;
 import dev.carrot.route.model.PriceTable;
 import dev.carrot.route.encoder.PromptEncoder;
 import dev.carrot.train.TrainJob;
+import dev.carrot.train.TrainOutput;
 import dev.carrot.train.TrainerConfig;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -34,8 +35,13 @@ final class TrainCommand implements Callable<Integer> {
     @Mixin
     DataOptions data;
 
-    @Option(names = "--out", paramLabel = "DIR", description = "output folder (default: out/<dataset name>)")
+    @Option(names = "--out", paramLabel = "DIR", description = "output folder (default: out/<dataset name>); a"
+            + " non-empty folder that carrot did not make is refused unless --force")
     Path out;
+
+    @Option(names = "--force", description = "write into a non-empty --out that carrot did not make, replacing its"
+            + " outputs there (router, routers, summary.json, curves.csv, curves.png, eval); other files stay")
+    boolean force;
 
     @Option(names = "--seed", description = "seed for everything random (default: ${DEFAULT-VALUE})",
             defaultValue = "42")
@@ -87,7 +93,11 @@ final class TrainCommand implements Callable<Integer> {
                     + "'");
         }
         cfg = cfg.withDatasetOrderFolds(cvFolds.equals("dataset-order"));
-        if (predictors != null && !predictors.isEmpty()) {
+        if (predictors != null && predictors.isEmpty()) {
+            throw new IllegalArgumentException("--predictors is empty; give a comma-separated list of knn, logistic,"
+                    + " blend, or leave it out for all of them");
+        }
+        if (predictors != null) {
             List<Variant> v = new ArrayList<>();
             for (Variant builtIn : Variant.builtIn()) { // trained in the built-in order, whatever the order given
                 if (predictors.stream().map(Variant::parse).anyMatch(p -> p.id().equals(builtIn.id()))) {
@@ -96,16 +106,18 @@ final class TrainCommand implements Callable<Integer> {
             }
             cfg = cfg.withVariants(v);
         }
+        // say it before any work starts: a non-empty folder that carrot did not make is not overwritten
+        Path dir = out != null ? out : Path.of("out", safeName(data.data));
+        TrainOutput.check(dir, force);
         RoutingDataset dataset = data.load();
         Optional<PriceTable> priceTable = prices != null ? Optional.of(PriceTable.load(prices))
                 : descriptorPrices(data.data, dataset);
-        Path dir = out != null ? out : Path.of("out", safeName(data.data));
         try (PromptEncoder cached = encoders.openCached()) {
             Map<String, Object> command = new LinkedHashMap<>();
             command.put("command", "carrot train");
             command.put("data", data.data);
             TrainJob.Report r = new TrainJob(cfg, cached, dir, data.loader().resolve(data.data).descriptor(),
-                    TrainJob.creationTime()).withEvalOptions(new dev.carrot.train.eval.EvalJob.Options(bootstrap, seed))
+                    TrainJob.creationTime()).withEvalOptions(new EvalJob.Options(bootstrap, seed)).withForce(force)
                     .run(dataset, priceTable, command);
             spec.commandLine().getOut().println(r.describe());
             spec.commandLine().getOut().flush();

@@ -118,6 +118,10 @@ public final class CarrotTrainer {
                     + " calibration", config.l2Grid()[config.l2Grid().length / 2]);
         }
         int m = data.modelCount();
+        if (m == 1) {
+            LOG.warn("dataset {} has one model ({}): its router always chooses it; give the data the models you want"
+                    + " to route between", data.provenance().source(), data.models().get(0));
+        }
         double[] quality = data.qualityMatrix();
         CostKind kind = data.hasTokens() && prices.isPresent() ? CostKind.TOKENS
                 : data.hasCost() ? CostKind.DIRECT : CostKind.NONE;

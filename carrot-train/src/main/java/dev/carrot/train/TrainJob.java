@@ -40,6 +40,9 @@ import java.util.Optional;
  * DIR/eval/              the paper's evaluation: curves with baselines, metrics with bootstrap intervals, per task,
  *                        budget calibration (see {@link EvalJob})
  * </pre>
+ * Each of these is a link into the run's generation folder, switched in one step when the whole output is written
+ * and checked ({@link TrainOutput}): a failed or interrupted run leaves the previous output whole. A non-empty
+ * folder that carrot did not make is refused before any work starts, unless {@link #withForce}.
  */
 public final class TrainJob {
     private static final Logger LOG = LoggerFactory.getLogger(TrainJob.class);
@@ -52,6 +55,7 @@ public final class TrainJob {
     private final Optional<DatasetDescriptor> descriptor;
     private final Instant created;
     private final EvalJob.Options evalOptions;
+    private final boolean force;
 
     /**
      * @param descriptor the dataset's descriptor, if it has one (for reference results)
@@ -66,20 +70,30 @@ public final class TrainJob {
         this.descriptor = Objects.requireNonNull(descriptor, "descriptor");
         this.created = Objects.requireNonNull(created, "created");
         this.evalOptions = new EvalJob.Options(1000, config.seed());
+        this.force = false;
     }
 
-    private TrainJob(TrainJob base, EvalJob.Options evalOptions) {
+    private TrainJob(TrainJob base, EvalJob.Options evalOptions, boolean force) {
         this.config = base.config;
         this.encoder = base.encoder;
         this.out = base.out;
         this.descriptor = base.descriptor;
         this.created = base.created;
         this.evalOptions = Objects.requireNonNull(evalOptions, "evalOptions");
+        this.force = force;
     }
 
     /** The same job with other evaluation settings (bootstrap replicates). */
     public TrainJob withEvalOptions(EvalJob.Options options) {
-        return new TrainJob(this, options);
+        return new TrainJob(this, options, force);
+    }
+
+    /**
+     * The same job allowed to write into a non-empty folder that carrot did not make (it replaces its own outputs
+     * there, see {@link TrainOutput}); without it such a folder is refused before any work starts.
+     */
+    public TrainJob withForce(boolean force) {
+        return new TrainJob(this, evalOptions, force);
     }
 
     /**
@@ -116,6 +130,13 @@ public final class TrainJob {
 
     public Report run(RoutingDataset dataset, Optional<PriceTable> prices, Map<String, Object> command)
             throws IOException {
+        try (TrainOutput output = TrainOutput.open(out, force)) {
+            return run(output, dataset, prices, command);
+        }
+    }
+
+    private Report run(TrainOutput output, RoutingDataset dataset, Optional<PriceTable> prices,
+                       Map<String, Object> command) throws IOException {
         long t0 = System.nanoTime();
         RoutingDataset data = trainingView(dataset);
         if (data.size() < dataset.size()) {
@@ -149,21 +170,24 @@ public final class TrainJob {
                 best = v;
             }
         }
-        Path staging = out.resolve(".staging-" + java.util.UUID.randomUUID());
-        ObjectNode parity;
+        // the whole output goes into a new generation, switched in only when every part is written and checked
+        Path gen = output.newGeneration(created);
         try {
-            for (VariantResult v : result.variants()) {
-                RouterArtifact.write(v.model(), staging.resolve(v.variant().id()));
-            }
-            parity = checkParity(result, emb, staging);
-            RouterArtifact.write(best.model(), out.resolve("router"));
-            for (VariantResult v : result.variants()) {
-                RouterArtifact.install(staging.resolve(v.variant().id()), out.resolve("routers").resolve(v.variant()
-                        .id()));
-            }
-        } finally {
-            deleteQuietly(staging);
+            return finish(output, gen, result, best, emb, data, prices, t0, t1, t2);
+        } catch (IOException | RuntimeException | Error e) {
+            TrainOutput.deleteRecursively(gen);
+            throw e;
         }
+    }
+
+    private Report finish(TrainOutput output, Path gen, CarrotTrainer.Result result, VariantResult best,
+                          Embedded emb, RoutingDataset data, Optional<PriceTable> prices, long t0, long t1, long t2)
+            throws IOException {
+        for (VariantResult v : result.variants()) {
+            RouterArtifact.write(v.model(), gen.resolve("routers").resolve(v.variant().id()));
+        }
+        ObjectNode parity = checkParity(result, emb, gen.resolve("routers"));
+        RouterArtifact.write(best.model(), gen.resolve("router"));
         long t3 = System.nanoTime();
 
         // evaluate on test: the routers' curves, single models and oracle, then the paper's evaluation
@@ -194,8 +218,9 @@ public final class TrainJob {
         EvalJob.Input input = EvalJob.Input.of(data, result.testRows(), result.trainRows(),
                 Matrices.trueCosts(data, best.model().cost(), prices), result.costKind() != CostKind.NONE,
                 result.costScaleUsd(), routed);
-        ObjectNode summary = new EvalJob(evalOptions).runWithSummary(input, out,
+        ObjectNode summary = new EvalJob(evalOptions).runWithSummary(input, gen,
                 result.variants().stream().map(v -> v.variant().id()).toList(), extra, reference(data), t0);
+        output.commit(gen);
         LOG.info("done in {} s: {}", String.format(Locale.ROOT, "%.1f", (System.nanoTime() - t0) / 1e9),
                 out.toAbsolutePath());
         return new Report(out, summary, result, best.variant().id());
@@ -220,17 +245,6 @@ public final class TrainJob {
 
     private static EvalJob.Routed routed(VariantResult v) {
         return new EvalJob.Routed(v.variant().id(), v.testQuality(), v.testCost(), v.model().calibration());
-    }
-
-    private static void deleteQuietly(Path dir) throws IOException {
-        if (!java.nio.file.Files.exists(dir)) {
-            return;
-        }
-        try (java.util.stream.Stream<Path> s = java.nio.file.Files.walk(dir)) {
-            for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                java.nio.file.Files.deleteIfExists(p);
-            }
-        }
     }
 
     /**

@@ -260,6 +260,7 @@ final class ArtifactReader {
                     + fileName + "'");
         }
         Path file = dir.resolve(fileName);
+        requireInside(file);
         if (expected > Integer.MAX_VALUE - 16) {
             throw new ArtifactFormatException(file, "array of " + expected + " bytes is too large");
         }
@@ -291,6 +292,21 @@ final class ArtifactReader {
                     + want + " (the file is corrupt)");
         }
         return buf;
+    }
+
+    /** An array file must be the artifact's own: a link to a file elsewhere is refused. */
+    private void requireInside(Path file) throws IOException {
+        Path real;
+        try {
+            real = file.toRealPath();
+        } catch (java.nio.file.NoSuchFileException e) {
+            return; // reported as missing by the caller
+        }
+        Path root = dir.toRealPath();
+        if (!real.startsWith(root) || Files.isSymbolicLink(file)) {
+            throw new ArtifactFormatException(file, "array file is a link" + (real.startsWith(root) ? ""
+                    : " to " + real + ", outside the artifact") + "; an artifact's arrays must be its own files");
+        }
     }
 
     private float[] f32(String name, long... shape) throws IOException {

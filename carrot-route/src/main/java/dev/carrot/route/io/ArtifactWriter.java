@@ -61,6 +61,8 @@ final class ArtifactWriter {
         e.put("sha256", enc.onnxSha256());
         e.put("dimension", enc.dimension());
         e.put("max_tokens", enc.maxTokens());
+        e.put("pooling", enc.pooling().name().toLowerCase(java.util.Locale.ROOT));
+        e.put("normalize", enc.normalize());
         m.put("cost_scale_usd", model.costScaleUsd());
         ArrayNode summary = m.putArray("predictors");
         model.describe().forEach(summary::add);
@@ -109,6 +111,7 @@ final class ArtifactWriter {
         }
         m.set("provenance", model.provenance().toJson());
         m.set("arrays", arrays);
+        m.put(RouterArtifact.CHECKSUM_FIELD, RouterArtifact.CHECKSUM_PLACEHOLDER);
         return m;
     }
 

@@ -13,6 +13,7 @@ import java.io.OutputStream;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -40,8 +41,17 @@ import java.util.zip.CRC32C;
 public final class RouterArtifact {
     /** The manifest's {@code format} value. */
     public static final String FORMAT = "carrot-router";
-    /** The newest format version this code reads and the one it writes. */
-    public static final int FORMAT_VERSION = 1;
+    /**
+     * The newest format version this code reads and the one it writes. Version 2 added the encoder's pooling and
+     * normalisation and the manifest's own checksum; version 1 still loads.
+     */
+    public static final int FORMAT_VERSION = 2;
+    /**
+     * The manifest's last field: SHA-256 of the manifest file's bytes with this field's value replaced by 64 zeros,
+     * so that no change to the manifest (one digit of {@code k}) goes unnoticed.
+     */
+    public static final String CHECKSUM_FIELD = "manifest_sha256";
+    static final String CHECKSUM_PLACEHOLDER = "0".repeat(64);
     public static final String MANIFEST = "manifest.json";
 
     /** Indented with "\n" line ends on every platform, so the same model gives the same bytes everywhere. */
@@ -77,11 +87,12 @@ public final class RouterArtifact {
             Files.createDirectories(tmp.resolve("arrays"));
             ArtifactWriter w = new ArtifactWriter(tmp);
             ObjectNode manifest = w.manifest(model);
-            byte[] bytes = JSON.writer(JSON.getSerializationConfig().getDefaultPrettyPrinter())
+            byte[] json = JSON.writer(JSON.getSerializationConfig().getDefaultPrettyPrinter())
                     .writeValueAsBytes(manifest);
+            byte[] bytes = java.util.Arrays.copyOf(json, json.length + 1);
+            bytes[json.length] = '\n';
             try (OutputStream out = Files.newOutputStream(tmp.resolve(MANIFEST), StandardOpenOption.CREATE_NEW)) {
-                out.write(bytes);
-                out.write('\n');
+                out.write(withChecksum(bytes));
             }
             replace(tmp, target);
         } finally {
@@ -184,6 +195,9 @@ public final class RouterArtifact {
             throw new ArtifactFormatException(manifestFile, "invalid format_version " + m.path("format_version")
                     + ", expected an integer from 1 to " + FORMAT_VERSION);
         }
+        if (version >= 2) {
+            verifyChecksum(manifestFile, Files.readAllBytes(manifestFile), m);
+        }
         ArtifactReader r = new ArtifactReader(dir, manifestFile, m.path("arrays"));
         try {
             return r.model(m);
@@ -193,4 +207,58 @@ public final class RouterArtifact {
         }
     }
 
+
+    /** The manifest's bytes with the placeholder of its checksum field replaced by the checksum. */
+    private static byte[] withChecksum(byte[] bytes) {
+        int at = lastIndexOf(bytes, CHECKSUM_PLACEHOLDER.getBytes(StandardCharsets.US_ASCII));
+        if (at < 0) {
+            throw new IllegalStateException("the manifest has no " + CHECKSUM_FIELD + " placeholder");
+        }
+        byte[] hex = sha256Hex(bytes).getBytes(StandardCharsets.US_ASCII);
+        byte[] out = bytes.clone();
+        System.arraycopy(hex, 0, out, at, hex.length);
+        return out;
+    }
+
+    /** Checks a version-2 manifest against its recorded checksum. */
+    private static void verifyChecksum(Path manifestFile, byte[] bytes, JsonNode m) throws ArtifactFormatException {
+        JsonNode recorded = m.get(CHECKSUM_FIELD);
+        if (recorded == null || !recorded.isTextual() || !recorded.asText().matches("[0-9a-f]{64}")) {
+            throw new ArtifactFormatException(manifestFile, "the manifest has no valid " + CHECKSUM_FIELD
+                    + " (64 lower-case hex digits), which format version " + m.path("format_version").asInt()
+                    + " requires: it was not written by carrot, or was edited; re-export the router");
+        }
+        byte[] hex = recorded.asText().getBytes(StandardCharsets.US_ASCII);
+        int at = lastIndexOf(bytes, hex);
+        byte[] zeroed = bytes.clone();
+        System.arraycopy(CHECKSUM_PLACEHOLDER.getBytes(StandardCharsets.US_ASCII), 0, zeroed, at, hex.length);
+        String actual = sha256Hex(zeroed);
+        if (!actual.equals(recorded.asText())) {
+            throw new ArtifactFormatException(manifestFile, "the manifest was changed after carrot wrote it: its"
+                    + " SHA-256 is " + actual + " but it records " + recorded.asText() + "; re-export the router, or"
+                    + " restore the manifest it was written with");
+        }
+    }
+
+    private static int lastIndexOf(byte[] haystack, byte[] needle) {
+        outer:
+        for (int i = haystack.length - needle.length; i >= 0; i--) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
+    }
+
+    private static String sha256Hex(byte[] bytes) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(bytes));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("this JVM has no SHA-256; every Java SE implementation must provide it", e);
+        }
+    }
 }

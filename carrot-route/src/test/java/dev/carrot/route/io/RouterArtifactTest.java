@@ -163,10 +163,11 @@ class RouterArtifactTest {
     @Test
     void aNewerFormatVersionIsRejected() throws IOException {
         Path dir = written();
-        editManifest(dir, m -> m.put("format_version", 2));
+        int newer = RouterArtifact.FORMAT_VERSION + 1;
+        editManifest(dir, m -> m.put("format_version", newer));
         assertThatThrownBy(() -> RouterArtifact.read(dir))
-                .hasMessageContaining("router artifact format version 2 is newer than this carrot-route")
-                .hasMessageContaining("reads (up to 1)")
+                .hasMessageContaining("router artifact format version " + newer + " is newer than this carrot-route")
+                .hasMessageContaining("reads (up to " + RouterArtifact.FORMAT_VERSION + ")")
                 .hasMessageContaining("upgrade carrot-route");
     }
 
@@ -220,33 +221,37 @@ class RouterArtifactTest {
 
     // ------------------------------------------------------------------------------------ golden
 
-    private static final Path GOLDEN = Path.of("src/test/resources/golden/router-v1");
+    private static final Path GOLDEN_V1 = Path.of("src/test/resources/golden/router-v1");
+    private static final Path GOLDEN = Path.of("src/test/resources/golden/router-v" + RouterArtifact.FORMAT_VERSION);
+    private static final Path EXPECTED = Path.of("src/test/resources/golden/router-v1-expected.json");
 
     /**
-     * The golden artifact was written by this code's first format version. It must still load and predict the
-     * same; and writing the same model today must give the same bytes, so an accidental format change fails here.
-     * To change the format on purpose, bump {@link RouterArtifact#FORMAT_VERSION}, add a new golden directory next
-     * to this one, and keep reading the old one (run with -Dcarrot.writeGolden=true to write it).
+     * The golden artifacts were written by this code's earlier and current format versions. Each must still load and
+     * predict the same; and writing the same model today must give the current version's bytes, so an accidental
+     * format change fails here. To change the format on purpose, bump {@link RouterArtifact#FORMAT_VERSION}, add a
+     * new golden directory next to these, and keep reading the old ones (run with -Dcarrot.writeGolden=true to write
+     * the current one).
      */
     @Test
-    void goldenArtifactStillLoadsAndWritingItAgainGivesTheSameBytes() throws IOException {
+    void goldenArtifactsStillLoadAndWritingItAgainGivesTheSameBytes() throws IOException {
         if (Boolean.getBoolean("carrot.writeGolden")) {
             RouterArtifact.write(golden(), GOLDEN);
-            writeExpected(Router.of(golden(), null), GOLDEN.resolve("../router-v1-expected.json"));
         }
-        Router fromDisk = Router.of(RouterArtifact.read(GOLDEN), null);
-        ObjectNode expected = (ObjectNode) new ObjectMapper().readTree(GOLDEN.resolve("../router-v1-expected.json")
-                .toFile());
-        int i = 0;
-        for (float[] q : QUERIES) {
-            Router.Prediction p = fromDisk.predict(q, 37);
-            ObjectNode e = (ObjectNode) expected.get("queries").get(i++);
-            for (int m = 0; m < 3; m++) {
-                assertThat(p.quality()[m]).isEqualTo(e.get("quality").get(m).asDouble());
-                assertThat(p.costUsd()[m]).isEqualTo(e.get("cost").get(m).asDouble());
+        ObjectNode expected = (ObjectNode) new ObjectMapper().readTree(EXPECTED.toFile());
+        for (Path dir : List.of(GOLDEN_V1, GOLDEN)) {
+            Router fromDisk = Router.of(RouterArtifact.read(dir), null);
+            int i = 0;
+            for (float[] q : QUERIES) {
+                Router.Prediction p = fromDisk.predict(q, 37);
+                ObjectNode e = (ObjectNode) expected.get("queries").get(i++);
+                for (int m = 0; m < 3; m++) {
+                    assertThat(p.quality()[m]).as(dir + " quality").isEqualTo(e.get("quality").get(m).asDouble());
+                    assertThat(p.costUsd()[m]).as(dir + " cost").isEqualTo(e.get("cost").get(m).asDouble());
+                }
+                assertThat(fromDisk.route(q, 37, 0.2, RouteOptions.defaults()).model()).isEqualTo(
+                        e.get("model_at_0.2").asText());
             }
-            assertThat(fromDisk.route(q, 37, 0.2, RouteOptions.defaults()).model()).isEqualTo(e.get("model_at_0.2")
-                    .asText());
+            assertThat(fromDisk.model().encoder()).isEqualTo(golden().encoder());
         }
         Path again = tmp.resolve("again");
         RouterArtifact.write(golden(), again);
@@ -259,12 +264,35 @@ class RouterArtifactTest {
             String want = Files.readString(GOLDEN.resolve(f), java.nio.charset.StandardCharsets.ISO_8859_1);
             String got = Files.readString(again.resolve(f), java.nio.charset.StandardCharsets.ISO_8859_1);
             if (f.equals("manifest.json")) {
-                // the carrot version is the only field that may change between releases
-                want = want.replaceAll("\"carrot_version\" : \"[^\"]*\"", "");
-                got = got.replaceAll("\"carrot_version\" : \"[^\"]*\"", "");
+                // the carrot version, and so the manifest's checksum, are the only fields that may change
+                for (String field : List.of("carrot_version", RouterArtifact.CHECKSUM_FIELD)) {
+                    want = want.replaceAll("\"" + field + "\" : \"[^\"]*\"", "");
+                    got = got.replaceAll("\"" + field + "\" : \"[^\"]*\"", "");
+                }
             }
             assertThat(got).as(f).isEqualTo(want);
         }
+    }
+
+    @Test
+    void aChangedManifestOrALinkedArrayIsRefused() throws IOException {
+        Path dir = written();
+        Path manifest = dir.resolve("manifest.json");
+        String text = Files.readString(manifest);
+        // one changed digit of k changes predictions: the checksum catches it
+        Files.writeString(manifest, text.replace("\"k\" : 2", "\"k\" : 3"));
+        assertThatThrownBy(() -> RouterArtifact.read(dir)).isInstanceOf(ArtifactFormatException.class)
+                .hasMessageContaining("the manifest was changed after carrot wrote it");
+        Files.writeString(manifest, text);
+        RouterArtifact.read(dir);
+        // an array file that links to a file outside the artifact
+        Path outside = tmp.resolve("outside.f32");
+        Path array = dir.resolve("arrays/knn.embeddings.f32");
+        Files.copy(array, outside);
+        Files.delete(array);
+        Files.createSymbolicLink(array, outside);
+        assertThatThrownBy(() -> RouterArtifact.read(dir)).isInstanceOf(ArtifactFormatException.class)
+                .hasMessageContaining("array file is a link to").hasMessageContaining("outside the artifact");
     }
 
     private static void writeExpected(Router r, Path file) throws IOException {
@@ -285,10 +313,24 @@ class RouterArtifactTest {
         om.writerWithDefaultPrettyPrinter().writeValue(file.toFile(), root);
     }
 
+    /**
+     * Edits a manifest and seals it again with a correct checksum, as a writer with a bug would: the reader's own
+     * checks must catch what the edit broke.
+     */
     private static void editManifest(Path dir, java.util.function.Consumer<ObjectNode> edit) throws IOException {
         ObjectMapper om = new ObjectMapper();
         ObjectNode m = (ObjectNode) om.readTree(dir.resolve("manifest.json").toFile());
         edit.accept(m);
-        om.writeValue(dir.resolve("manifest.json").toFile(), m);
+        m.put(RouterArtifact.CHECKSUM_FIELD, "0".repeat(64));
+        byte[] bytes = om.writeValueAsBytes(m);
+        String sum;
+        try {
+            sum = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(bytes));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        m.put(RouterArtifact.CHECKSUM_FIELD, sum);
+        Files.write(dir.resolve("manifest.json"), om.writeValueAsBytes(m));
     }
 }

@@ -2,6 +2,7 @@ package dev.carrot.route.encoder.internal;
 
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import ai.djl.util.Utils;
+import dev.carrot.route.encoder.EncoderException;
 
 import java.io.IOException;
 import java.lang.System.Logger.Level;
@@ -58,6 +59,36 @@ public final class DjlEnvironment {
         }
         setIfAbsent(TRACKING_OPT_OUT, TRACKING_OPT_OUT, "true");
         setIfAbsent(CACHE_DIR, CACHE_DIR, carrotCacheDir.resolve("djl").toAbsolutePath().toString());
+        String djl = System.getenv(CACHE_DIR) != null ? System.getenv(CACHE_DIR) : System.getProperty(CACHE_DIR);
+        requireWritable(Path.of(djl), carrotCacheDir);
+    }
+
+    /**
+     * DJL extracts the tokenizers library into its cache on first use; a folder it cannot write makes DJL fail with
+     * "Failed to load Huggingface native library" and a long trace. Say what is wrong instead, unless the library is
+     * already there (a read-only cache that holds it works).
+     */
+    private static void requireWritable(Path djlCache, Path carrotCacheDir) {
+        Path tokenizers = djlCache.resolve("tokenizers");
+        try {
+            if (Files.isDirectory(tokenizers)) {
+                try (var s = Files.list(tokenizers)) {
+                    if (s.findAny().isPresent()) {
+                        return;
+                    }
+                }
+            }
+            Files.createDirectories(tokenizers);
+            Path probe = Files.createTempFile(tokenizers, ".write-probe", ".tmp");
+            Files.delete(probe);
+        } catch (IOException | RuntimeException e) {
+            String reason = e instanceof java.nio.file.FileSystemException fse && fse.getReason() != null
+                    ? fse.getReason() : e.getClass().getSimpleName() + (e.getMessage() == null ? ""
+                    : ": " + e.getMessage());
+            throw new EncoderException("carrot's cache folder " + carrotCacheDir + " cannot be written (" + reason
+                    + " at " + tokenizers + "): the tokenizer's native library is extracted there on first use. Set "
+                    + "CARROT_CACHE_DIR (or --cache-dir) to a writable folder", e);
+        }
     }
 
     private static void setIfAbsent(String property, String env, String value) {
