@@ -56,9 +56,27 @@ public final class DuckDb {
     }
 
     /** DuckDB's message without the Java exception class noise. */
+    /** Longest DuckDB message shown: DuckDB quotes whole input lines, which may be megabytes of a prompt. */
+    static final int MAX_MESSAGE_CHARS = 1_000;
+
+    /** DuckDB's message, each of its lines cut to a readable length. */
     public static String message(SQLException e) {
         String m = e.getMessage();
-        return m == null ? e.getClass().getSimpleName() : m.strip();
+        if (m == null) {
+            return e.getClass().getSimpleName();
+        }
+        StringBuilder sb = new StringBuilder();
+        for (String line : m.strip().split("\n", -1)) {
+            if (sb.length() > 0) {
+                sb.append('\n');
+            }
+            sb.append(line.length() <= 300 ? line : line.substring(0, 300) + "... (" + line.length() + " characters)");
+            if (sb.length() > MAX_MESSAGE_CHARS) {
+                sb.append("\n...");
+                break;
+            }
+        }
+        return sb.toString();
     }
 
     public static boolean isNumeric(String type) {

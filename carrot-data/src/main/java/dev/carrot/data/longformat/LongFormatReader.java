@@ -70,6 +70,8 @@ public final class LongFormatReader {
     public static final String MISSING_COST = "missing_cost";
 
     private static final int EXAMPLES_PER_REASON = 5;
+    /** The longest CSV line (one row) read: 1 GiB. */
+    static final long MAX_LINE_BYTES = 1L << 30;
     /** Where {@code prompt} is in a row's values: they come in {@link #REQUIRED_COLUMNS}' order, then optional. */
     private static final int PROMPT = 1;
 
@@ -140,8 +142,9 @@ public final class LongFormatReader {
         String plain = file.getFileName().toString().toLowerCase(Locale.ROOT).replaceFirst("\\.gz$", "");
         // Every CSV column as text: we parse and validate values ourselves, with row numbers.
         String from = type == FileType.PARQUET ? "read_parquet(" + DuckDb.literal(file) + ")"
-                : "read_csv(" + DuckDb.literal(file) + ", header = true, all_varchar = true"
-                + (plain.endsWith(".tsv") ? ", delim = '\\t'" : "") + ")";
+                // a prompt may be tens of megabytes: DuckDB's default refuses lines over 2 MB
+                : "read_csv(" + DuckDb.literal(file) + ", header = true, all_varchar = true, max_line_size = "
+                + MAX_LINE_BYTES + (plain.endsWith(".tsv") ? ", delim = '\\t'" : "") + ")";
         Map<String, String> schema;
         try {
             schema = DuckDb.describe(c, from);
