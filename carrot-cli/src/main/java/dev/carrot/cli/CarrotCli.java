@@ -10,7 +10,7 @@ import dev.carrot.route.model.CarrotVersion;
 @Command(name = "carrot", mixinStandardHelpOptions = true, versionProvider = CarrotCli.Version.class,
         description = "CARROT: cost-aware LLM routing. Train routers on routing data, evaluate them, route prompts.",
         subcommands = {InspectCommand.class, TrainCommand.class, EvalCommand.class, RiskCurvesCommand.class,
-                ReproduceCommand.class, RouteCommand.class, EmbedCommand.class,
+                ReproduceCommand.class, RouteCommand.class, EmbedCommand.class, ImportHfRouterCommand.class,
                 CommandLine.HelpCommand.class})
 public final class CarrotCli implements Runnable {
     /**
@@ -26,7 +26,7 @@ public final class CarrotCli implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "choose a command: inspect, train, eval, risk-curves, reproduce, route, embed");
+        throw new CommandLine.ParameterException(spec.commandLine(), "choose a command: inspect, train, eval, risk-curves, reproduce, route, embed, import-hf-router");
     }
 
     public static void main(String[] args) {

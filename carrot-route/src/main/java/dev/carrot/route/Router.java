@@ -37,17 +37,21 @@ public final class Router implements AutoCloseable {
     private final Scorer scorer;
     private final BudgetCalibration calibration; // null when there is none (for these prices)
     private final EncoderHolder encoder;
+    private final ModelResources resources;
     private final int models;
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
-    private Router(RouterModel model, PriceTable prices, BudgetCalibration calibration, EncoderHolder encoder) {
+    private Router(RouterModel model, PriceTable prices, BudgetCalibration calibration, EncoderHolder encoder,
+                   ModelResources resources) {
         this.model = model;
         this.prices = prices;
         this.scorer = new Scorer(model, prices);
         this.calibration = calibration;
         this.encoder = encoder;
+        this.resources = resources;
         this.models = model.models().size();
         encoder.retain();
+        resources.retain();
     }
 
     /**
@@ -56,7 +60,8 @@ public final class Router implements AutoCloseable {
      */
     public static Router load(Path dir) throws IOException {
         RouterModel m = RouterArtifact.read(dir);
-        return new Router(m, m.prices().orElse(null), m.calibration().orElse(null), EncoderHolder.builtIn(m.encoder()));
+        return new Router(m, m.prices().orElse(null), m.calibration().orElse(null), m.textOnly()
+                ? EncoderHolder.given(null, null) : EncoderHolder.builtIn(m.encoder()), new ModelResources(m, true));
     }
 
     /**
@@ -66,17 +71,26 @@ public final class Router implements AutoCloseable {
      *                                  with: another dimension, ONNX model, token limit, pooling or normalisation
      */
     public static Router load(Path dir, PromptEncoder encoder) throws IOException {
-        return of(RouterArtifact.read(dir), encoder);
+        return of(RouterArtifact.read(dir), encoder, true);
     }
 
-    /** A router over an in-memory model; {@code encoder} may be null for embedding-only routing. */
+    /**
+     * A router over an in-memory model; {@code encoder} may be null for embedding-only routing (and is not needed by
+     * a {@link RouterModel#textOnly() text-only} model). The caller keeps the model's native resources (see
+     * {@link RouterModel#nativeResources()}): closing this router does not free them.
+     */
     public static Router of(RouterModel model, PromptEncoder encoder) {
+        return of(model, encoder, false);
+    }
+
+    private static Router of(RouterModel model, PromptEncoder encoder, boolean ownsModel) {
         Objects.requireNonNull(model, "model");
-        if (encoder != null) {
+        if (encoder != null && !model.textOnly()) {
             checkEncoder(model.encoder(), encoder);
         }
         return new Router(model, model.prices().orElse(null), model.calibration().orElse(null),
-                EncoderHolder.given(model.encoder(), encoder));
+                EncoderHolder.given(model.textOnly() ? null : model.encoder(), model.textOnly() ? null : encoder),
+                new ModelResources(model, ownsModel));
     }
 
     private static void checkEncoder(EncoderInfo expected, PromptEncoder encoder) {
@@ -155,7 +169,7 @@ public final class Router implements AutoCloseable {
             LOG.log(System.Logger.Level.WARNING, "router has no stored validation data: its budget calibration does"
                     + " not carry over to new prices and is dropped");
         }
-        return new Router(model, newPrices, cal, encoder);
+        return new Router(model, newPrices, cal, encoder, resources);
     }
 
     // ------------------------------------------------------------------------------------------------ routing
@@ -168,6 +182,9 @@ public final class Router implements AutoCloseable {
     public Decision route(String prompt, double mu, RouteOptions options) {
         Objects.requireNonNull(prompt, "prompt");
         DecisionRule.checkMu(mu);
+        if (model.textOnly()) {
+            return decide(null, -1, prompt, mu, Optional.empty(), options);
+        }
         EncodedPrompt e = encoder.get().encodeCounted(prompt);
         return decide(e.vector(), e.tokens(), prompt, mu, Optional.empty(), options);
     }
@@ -181,6 +198,9 @@ public final class Router implements AutoCloseable {
     public Decision routeWithBudget(String prompt, double budgetUsd, RouteOptions options) {
         Objects.requireNonNull(prompt, "prompt");
         BudgetCalibration.Choice c = budgetChoice(budgetUsd);
+        if (model.textOnly()) {
+            return decide(null, -1, prompt, c.muFor(unitHash(prompt)), Optional.of(c), options);
+        }
         EncodedPrompt e = encoder.get().encodeCounted(prompt);
         return decide(e.vector(), e.tokens(), prompt, c.muFor(unitHash(prompt)), Optional.of(c), options);
     }
@@ -240,6 +260,13 @@ public final class Router implements AutoCloseable {
     public List<Decision> routeAll(List<String> prompts, double mu, RouteOptions options) {
         Objects.requireNonNull(prompts, "prompts");
         DecisionRule.checkMu(mu);
+        if (model.textOnly()) {
+            List<Decision> out = new ArrayList<>(prompts.size());
+            for (String p : prompts) {
+                out.add(route(p, mu, options));
+            }
+            return out;
+        }
         PromptEncoder enc = encoder.get();
         float[][] emb = enc.encodeAll(prompts);
         List<Decision> out = new ArrayList<>(prompts.size());
@@ -282,6 +309,20 @@ public final class Router implements AutoCloseable {
                 new double[models]);
         scorer.predict(embedding, promptTokens < 0 ? Double.NaN : promptTokens, null, p.quality, p.inputTokens,
                 p.outputTokens, p.costUsd);
+        return p;
+    }
+
+    /** What the router predicts for a prompt's text, per model, without deciding. */
+    public Prediction predict(String prompt) {
+        Objects.requireNonNull(prompt, "prompt");
+        Prediction p = new Prediction(new double[models], new double[models], new double[models],
+                new double[models]);
+        if (model.textOnly()) {
+            scorer.predict(null, Double.NaN, prompt, p.quality, p.inputTokens, p.outputTokens, p.costUsd);
+        } else {
+            EncodedPrompt e = encoder.get().encodeCounted(prompt);
+            scorer.predict(e.vector(), e.tokens(), prompt, p.quality, p.inputTokens, p.outputTokens, p.costUsd);
+        }
         return p;
     }
 
@@ -397,6 +438,10 @@ public final class Router implements AutoCloseable {
 
     private void checkEmbedding(float[] e) {
         Objects.requireNonNull(e, "embedding");
+        if (model.textOnly()) {
+            throw new IllegalStateException("this router reads the prompt's text (its predictors are text models, with"
+                    + " no sentence encoder): route the text, not an embedding");
+        }
         int dim = model.encoder().dimension();
         if (e.length != dim) {
             throw new IllegalArgumentException("embedding dimension " + e.length + " does not match router dimension "
@@ -424,6 +469,38 @@ public final class Router implements AutoCloseable {
     public void close() {
         if (closed.compareAndSet(false, true)) {
             encoder.release();
+            resources.release();
+        }
+    }
+
+    /**
+     * The native resources of a model this library loaded (text predictors' ONNX Runtime sessions and tokenizers),
+     * shared by the routers {@link #withPrices} derives and freed when the last of them is closed.
+     */
+    private static final class ModelResources {
+        private final RouterModel model;
+        private final boolean owned;
+        private final java.util.concurrent.atomic.AtomicInteger holders = new java.util.concurrent.atomic.AtomicInteger();
+
+        ModelResources(RouterModel model, boolean owned) {
+            this.model = model;
+            this.owned = owned;
+        }
+
+        void retain() {
+            holders.incrementAndGet();
+        }
+
+        void release() {
+            if (holders.decrementAndGet() == 0 && owned) {
+                for (AutoCloseable c : model.nativeResources()) {
+                    try {
+                        c.close();
+                    } catch (Exception e) {
+                        LOG.log(System.Logger.Level.WARNING, "freeing a native resource of the router failed", e);
+                    }
+                }
+            }
         }
     }
 

@@ -45,7 +45,13 @@ final class ArtifactReader {
     RouterModel model(JsonNode m) throws IOException {
         List<String> models = new ArrayList<>();
         required(m, "models").forEach(n -> models.add(n.asText()));
-        EncoderInfo enc = encoder(required(m, "encoder"));
+        JsonNode encoderNode = m.get("encoder");
+        if (encoderNode == null) {
+            throw new ArtifactFormatException(manifestFile, "missing field 'encoder'");
+        }
+        // null: a router whose predictors read only the prompt's text (format version 2)
+        EncoderInfo enc = encoderNode.isNull() ? null : encoder(encoderNode);
+        int dim = enc == null ? 0 : enc.dimension();
         RouterModel.Builder b = RouterModel.builder().models(models).encoder(enc)
                 .costScaleUsd(required(m, "cost_scale_usd").asDouble());
         JsonNode prices = m.path("prices_usd_per_million_tokens");
@@ -54,23 +60,24 @@ final class ArtifactReader {
         }
         JsonNode knn = m.path("knn");
         if (knn.isObject()) {
-            float[] emb = f32(required(knn, "embeddings").asText(), required(knn, "rows").asLong(),
-                    enc.dimension());
-            b.knnIndex(KnnIndex.adopt(emb, enc.dimension()));
+            if (enc == null) {
+                throw new ArtifactFormatException(manifestFile, "the router stores prompts but names no encoder");
+            }
+            float[] emb = f32(required(knn, "embeddings").asText(), required(knn, "rows").asLong(), dim);
+            b.knnIndex(KnnIndex.adopt(emb, dim));
         }
         int knnRows = knn.isObject() ? knn.path("rows").asInt() : 0;
-        b.quality(predictor(required(m, "quality"), models.size(), enc.dimension(), knnRows));
+        b.quality(predictor(required(m, "quality"), models.size(), dim, knnRows));
         JsonNode cost = required(m, "cost");
         String kind = required(cost, "kind").asText();
         switch (kind) {
             case "tokens" -> {
                 JsonNode in = required(cost, "input_tokens");
-                b.cost(new CostModel.Tokens(new InputTokenModel(doubles(required(in, "intercept")),
-                        doubles(required(in, "slope")), doubles(required(in, "fallback"))),
-                        predictor(required(cost, "output_tokens"), models.size(), enc.dimension(), knnRows)));
+                b.cost(new CostModel.Tokens(inputTokens(in, models.size()),
+                        predictor(required(cost, "output_tokens"), models.size(), dim, knnRows)));
             }
             case "direct" -> b.cost(new CostModel.Direct(predictor(required(cost, "cost_usd"), models.size(),
-                    enc.dimension(), knnRows)));
+                    dim, knnRows)));
             case "none" -> b.cost(new CostModel.None());
             default -> throw new ArtifactFormatException(manifestFile, "unknown cost kind '" + kind
                     + "', expected tokens, direct or none");
@@ -96,6 +103,19 @@ final class ArtifactReader {
             b.provenance(Provenance.fromJson(m.get("provenance")));
         }
         return b.build();
+    }
+
+    /** The input-token estimate: fitted on the encoder's word pieces, or counted with a stored tokenizer. */
+    private dev.carrot.route.model.InputTokens inputTokens(JsonNode in, int models) throws IOException {
+        String kind = in.path("kind").asText("encoder_token_linear");
+        return switch (kind) {
+            case "encoder_token_linear" -> new InputTokenModel(doubles(required(in, "intercept")),
+                    doubles(required(in, "slope")), doubles(required(in, "fallback")));
+            case "tokenizer" -> new dev.carrot.route.model.TokenizerInputTokens(models, required(in, "name").asText(),
+                    bytes(required(in, "tokenizer").asText()));
+            default -> throw new ArtifactFormatException(manifestFile, "unknown input_tokens kind '" + kind
+                    + "', expected encoder_token_linear or tokenizer");
+        };
     }
 
     /**
@@ -194,6 +214,11 @@ final class ArtifactReader {
         @Override
         public float[] getFloats(String field, long... shape) throws IOException {
             return f32(getString(field), shape);
+        }
+
+        @Override
+        public byte[] getBytes(String field) throws IOException {
+            return bytes(getString(field));
         }
 
         @Override
@@ -307,6 +332,20 @@ final class ArtifactReader {
             throw new ArtifactFormatException(file, "array file is a link" + (real.startsWith(root) ? ""
                     : " to " + real + ", outside the artifact") + "; an artifact's arrays must be its own files");
         }
+    }
+
+    /** Opaque bytes of the declared length, checked like an array. */
+    byte[] bytes(String name) throws IOException {
+        JsonNode a = arrays.get(name);
+        long n = a == null ? -1 : a.path("shape").path(0).asLong(-1);
+        if (n < 0) {
+            throw new ArtifactFormatException(manifestFile, "bytes '" + name + "' are referenced but not listed under"
+                    + " \"arrays\" with a shape [length]");
+        }
+        ByteBuffer buf = raw(name, "bytes", 1, n);
+        byte[] out = new byte[buf.remaining()];
+        buf.get(out);
+        return out;
     }
 
     private float[] f32(String name, long... shape) throws IOException {

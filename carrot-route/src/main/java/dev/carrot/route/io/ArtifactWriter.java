@@ -8,6 +8,8 @@ import dev.carrot.route.model.BudgetCalibration;
 import dev.carrot.route.model.CalibrationData;
 import dev.carrot.route.model.CarrotVersion;
 import dev.carrot.route.model.CostModel;
+import dev.carrot.route.model.InputTokenModel;
+import dev.carrot.route.model.TokenizerInputTokens;
 import dev.carrot.route.model.Predictor;
 import dev.carrot.route.model.PredictorWriter;
 import dev.carrot.route.model.PriceTable;
@@ -22,6 +24,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Locale;
@@ -55,14 +58,18 @@ final class ArtifactWriter {
         } else {
             m.putNull("prices_usd_per_million_tokens");
         }
-        EncoderInfo enc = model.encoder();
-        ObjectNode e = m.putObject("encoder");
-        e.put("id", enc.id());
-        e.put("sha256", enc.onnxSha256());
-        e.put("dimension", enc.dimension());
-        e.put("max_tokens", enc.maxTokens());
-        e.put("pooling", enc.pooling().name().toLowerCase(java.util.Locale.ROOT));
-        e.put("normalize", enc.normalize());
+        if (model.textOnly()) {
+            m.putNull("encoder");
+        } else {
+            EncoderInfo enc = model.encoder();
+            ObjectNode e = m.putObject("encoder");
+            e.put("id", enc.id());
+            e.put("sha256", enc.onnxSha256());
+            e.put("dimension", enc.dimension());
+            e.put("max_tokens", enc.maxTokens());
+            e.put("pooling", enc.pooling().name().toLowerCase(java.util.Locale.ROOT));
+            e.put("normalize", enc.normalize());
+        }
         m.put("cost_scale_usd", model.costScaleUsd());
         ArrayNode summary = m.putArray("predictors");
         model.describe().forEach(summary::add);
@@ -80,10 +87,15 @@ final class ArtifactWriter {
         cost.put("kind", model.cost().kind());
         if (model.cost() instanceof CostModel.Tokens t) {
             ObjectNode in = cost.putObject("input_tokens");
-            in.put("kind", "encoder_token_linear");
-            putDoubles(in.putArray("intercept"), t.inputTokens().intercept());
-            putDoubles(in.putArray("slope"), t.inputTokens().slope());
-            putDoubles(in.putArray("fallback"), t.inputTokens().fallback());
+            in.put("kind", t.inputTokens().kind());
+            if (t.inputTokens() instanceof InputTokenModel lin) {
+                putDoubles(in.putArray("intercept"), lin.intercept());
+                putDoubles(in.putArray("slope"), lin.slope());
+                putDoubles(in.putArray("fallback"), lin.fallback());
+            } else if (t.inputTokens() instanceof TokenizerInputTokens tok) {
+                in.put("name", tok.name());
+                in.put("tokenizer", bytes("cost.input_tokens.tokenizer", tok.tokenizerJson()));
+            }
             cost.set("output_tokens", predictor("cost.output_tokens", t.outputTokens()));
         } else if (model.cost() instanceof CostModel.Direct d) {
             cost.set("cost_usd", predictor("cost.cost_usd", d.costUsd()));
@@ -149,6 +161,11 @@ final class ArtifactWriter {
             }
 
             @Override
+            public void putBytes(String field, byte[] data) throws IOException {
+                n.put(field, bytes(name + "." + field, data));
+            }
+
+            @Override
             public void putPredictor(String field, Predictor nested) throws IOException {
                 n.set(field, predictor(name + "." + field, nested));
             }
@@ -172,6 +189,16 @@ final class ArtifactWriter {
             flush(ch, buf, crc);
         }
         index(name, file, "float32", 4L * data.length, crc, shape);
+        return name;
+    }
+
+    /** Opaque bytes: {@code arrays/NAME.bin}, dtype {@code bytes}, shape [length]. */
+    String bytes(String name, byte[] data) throws IOException {
+        String file = "arrays/" + name + ".bin";
+        CRC32C crc = new CRC32C();
+        crc.update(data);
+        Files.write(dir.resolve(file), data, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        index(name, file, "bytes", data.length, crc, data.length);
         return name;
     }
 

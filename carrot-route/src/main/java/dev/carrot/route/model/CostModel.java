@@ -40,7 +40,7 @@ public sealed interface CostModel permits CostModel.Tokens, CostModel.Direct, Co
                  double[] costUsd);
 
     /** Token-based cost: {@code in_price/1e6 * input_tokens + out_price/1e6 * output_tokens}. */
-    record Tokens(InputTokenModel inputTokens, Predictor outputTokens) implements CostModel {
+    record Tokens(InputTokens inputTokens, Predictor outputTokens) implements CostModel {
         public Tokens {
             Objects.requireNonNull(inputTokens, "inputTokens");
             Objects.requireNonNull(outputTokens, "outputTokens");
@@ -68,13 +68,11 @@ public sealed interface CostModel permits CostModel.Tokens, CostModel.Direct, Co
         @Override
         public void predict(PromptView prompt, PriceTable.Price[] prices, double[] in, double[] out, double[] cost) {
             outputTokens.predict(prompt, out);
-            double t = prompt.encoderTokens();
+            inputTokens.estimate(prompt, in);
             for (int m = 0; m < prices.length; m++) {
-                double i = inputTokens.estimate(m, t);
                 double o = Math.max(0.0, out[m]);
-                in[m] = i;
                 out[m] = o;
-                cost[m] = prices[m].cost(i, o);
+                cost[m] = prices[m].cost(in[m], o);
             }
         }
     }

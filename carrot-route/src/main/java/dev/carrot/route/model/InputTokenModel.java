@@ -9,7 +9,7 @@ import java.util.Objects;
  * squares on the training prompts. When only an embedding is given and no token count, the model's mean input
  * tokens over the training prompts ({@code fallback}) is used.
  */
-public final class InputTokenModel {
+public final class InputTokenModel implements InputTokens {
     private final double[] intercept;
     private final double[] slope;
     private final double[] fallback;
@@ -35,8 +35,22 @@ public final class InputTokenModel {
         this.fallback = fallback.clone();
     }
 
+    @Override
     public int models() {
         return intercept.length;
+    }
+
+    @Override
+    public String kind() {
+        return "encoder_token_linear";
+    }
+
+    @Override
+    public void estimate(PromptView prompt, double[] out) {
+        double t = prompt.encoderTokens();
+        for (int m = 0; m < intercept.length; m++) {
+            out[m] = estimate(m, t);
+        }
     }
 
     public double[] intercept() {

@@ -48,6 +48,32 @@ public interface Predictor {
     /** Writes this predictor's fields and arrays; {@link PredictorKind#read} must read back an equal predictor. */
     void write(PredictorWriter out) throws IOException;
 
+    /** Whether {@link #predict} reads {@link PromptView#text()} (then the router routes text, not embeddings). */
+    default boolean readsText() {
+        for (Predictor p : parts()) {
+            if (p.readsText()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Whether {@link #predict} reads {@link PromptView#embedding()} (or neighbours): a router all of whose predictors
+     * read only text needs no sentence encoder.
+     */
+    default boolean readsEmbedding() {
+        if (parts().isEmpty()) {
+            return true;
+        }
+        for (Predictor p : parts()) {
+            if (p.readsEmbedding()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** The predictors this one combines (for blends), else empty. */
     default List<Predictor> parts() {
         return List.of();

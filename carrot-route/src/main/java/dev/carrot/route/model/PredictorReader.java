@@ -27,6 +27,9 @@ public interface PredictorReader {
     /** A float32 array written by {@link PredictorWriter#putFloats}, checked against the expected shape. */
     float[] getFloats(String field, long... shape) throws IOException;
 
+    /** Bytes written by {@link PredictorWriter#putBytes}, checked against their recorded length and checksum. */
+    byte[] getBytes(String field) throws IOException;
+
     /** A nested predictor written by {@link PredictorWriter#putPredictor}. */
     Predictor getPredictor(String field) throws IOException;
 

@@ -22,6 +22,12 @@ public interface PredictorWriter {
      */
     void putFloats(String field, float[] values, long... shape) throws IOException;
 
+    /**
+     * Writes opaque bytes (an ONNX model, a tokenizer.json) to a file of their own, checksummed like the arrays; the
+     * field holds their name.
+     */
+    void putBytes(String field, byte[] data) throws IOException;
+
     /** Writes a nested predictor under {@code field}. */
     void putPredictor(String field, Predictor predictor) throws IOException;
 }

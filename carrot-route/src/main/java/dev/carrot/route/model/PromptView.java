@@ -38,20 +38,25 @@ public final class PromptView {
     /**
      * Points the view at one prompt and finds its nearest stored prompts.
      *
-     * @param embedding     the prompt's unit embedding (not copied: leave it unchanged while the view is in use)
+     * @param embedding     the prompt's unit embedding (not copied: leave it unchanged while the view is in use), or
+     *                      null for a router whose predictors read only the text
      * @param encoderTokens word pieces of the whole prompt under the router's encoder, or NaN if unknown
      * @param text          the prompt's text, or null when routing from an embedding
      * @return this view
      */
     public PromptView set(float[] embedding, double encoderTokens, String text) {
-        this.embedding = Objects.requireNonNull(embedding, "embedding");
+        if (embedding == null && (text == null || neighbours.length > 0)) {
+            throw new IllegalArgumentException(text == null ? "a prompt needs its embedding or its text"
+                    : "predictors read stored neighbours, which need the prompt's embedding");
+        }
+        this.embedding = embedding;
         this.encoderTokens = encoderTokens;
         this.text = text;
         count = neighbours.length == 0 ? 0 : stored.search(embedding, neighbours.length, neighbours, null);
         return this;
     }
 
-    /** The prompt's unit embedding (do not modify). */
+    /** The prompt's unit embedding (do not modify), or null for a router whose predictors read only the text. */
     public float[] embedding() {
         return embedding;
     }

@@ -17,7 +17,7 @@ import java.util.Optional;
 public final class RouterModel {
     private final List<String> models;
     private final PriceTable prices; // nullable: not needed by direct/none cost models
-    private final EncoderInfo encoder;
+    private final EncoderInfo encoder; // null when every predictor reads only the prompt's text
     private final KnnIndex knn; // nullable: the stored unit embeddings
     private final Predictor quality;
     private final CostModel cost;
@@ -28,7 +28,7 @@ public final class RouterModel {
 
     private RouterModel(Builder b) {
         this.models = List.copyOf(Objects.requireNonNull(b.models, "models"));
-        this.encoder = Objects.requireNonNull(b.encoder, "encoder");
+        this.encoder = b.encoder;
         this.quality = Objects.requireNonNull(b.quality, "quality predictor");
         this.cost = Objects.requireNonNull(b.cost, "cost model");
         this.prices = b.prices;
@@ -50,6 +50,17 @@ public final class RouterModel {
         }
         if (!(costScaleUsd > 0) || Double.isInfinite(costScaleUsd)) {
             throw new IllegalArgumentException("cost scale must be a finite number > 0 USD, got " + costScaleUsd);
+        }
+        if (encoder == null) {
+            if (knn != null) {
+                throw new IllegalArgumentException("a router with stored prompts needs the encoder that embedded them");
+            }
+            for (Predictor p : predictors()) {
+                if (p.readsEmbedding()) {
+                    throw new IllegalArgumentException("the " + p.describe() + " predictor reads prompt embeddings:"
+                            + " the router needs its encoder");
+                }
+            }
         }
         int rows = 0;
         if (knn != null) {
@@ -91,7 +102,7 @@ public final class RouterModel {
             throw new IllegalArgumentException(what + " predictor has " + p.outputs() + " outputs, the router has "
                     + models.size() + " models");
         }
-        Optional<String> misfit = p.misfit(encoder.dimension(), knnRows);
+        Optional<String> misfit = p.misfit(encoder == null ? 0 : encoder.dimension(), knnRows);
         if (misfit.isPresent()) {
             throw new IllegalArgumentException(what + " " + misfit.get());
         }
@@ -125,9 +136,57 @@ public final class RouterModel {
         return Optional.ofNullable(prices);
     }
 
-    /** The encoder the router was trained with: its embeddings and weights only mean something in its space. */
+    /**
+     * The encoder the router was trained with: its embeddings and weights only mean something in its space.
+     *
+     * @throws IllegalStateException for a router whose predictors read only the prompt's text ({@link #textOnly()})
+     */
     public EncoderInfo encoder() {
+        if (encoder == null) {
+            throw new IllegalStateException("this router embeds no prompts: its predictors read the prompt's text");
+        }
         return encoder;
+    }
+
+    /**
+     * Whether the router routes from the prompt's text alone, with no sentence encoder (its predictors are text
+     * models, such as CARROT's pre-trained ones); such a router cannot route embeddings.
+     */
+    public boolean textOnly() {
+        return encoder == null;
+    }
+
+    /** Whether some predictor, or the input-token estimate, reads the prompt's text. */
+    public boolean readsText() {
+        if (cost instanceof CostModel.Tokens t && t.inputTokens() instanceof TokenizerInputTokens) {
+            return true;
+        }
+        for (Predictor p : predictors()) {
+            if (p.readsText()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Native resources of the model (ONNX Runtime sessions, tokenizers of text predictors), which the
+     * {@code Router} that loaded the model frees when it is closed; each is loaded again if used after.
+     */
+    public List<AutoCloseable> nativeResources() {
+        List<AutoCloseable> out = new ArrayList<>();
+        java.util.ArrayDeque<Predictor> todo = new java.util.ArrayDeque<>(predictors());
+        while (!todo.isEmpty()) {
+            Predictor p = todo.pop();
+            if (p instanceof AutoCloseable c) {
+                out.add(c);
+            }
+            todo.addAll(p.parts());
+        }
+        if (cost instanceof CostModel.Tokens t && t.inputTokens() instanceof AutoCloseable c) {
+            out.add(c);
+        }
+        return out;
     }
 
     /** Number of stored prompts for KNN (0 when the router has no KNN part). */

@@ -132,23 +132,30 @@ public final class OnnxPromptEncoder implements PromptEncoder {
     }
 
     private static HuggingFaceTokenizer newTokenizer(ModelSource source) {
-        // No truncation and no padding in the tokenizer: countTokens needs the full length, encode truncates itself
-        // and encodeAll pads per batch. This overrides whatever tokenizer.json asks for (MiniLM's says 128 fixed).
+        return newTokenizer(source.tokenizerJson().getBytes(StandardCharsets.UTF_8),
+                "encoder '" + source.id() + "' from " + source.origin());
+    }
+
+    /**
+     * A HuggingFace tokenizer from a tokenizer.json, with no truncation and no padding: counting needs the full
+     * length, callers truncate themselves and pad per batch. This overrides whatever tokenizer.json asks for
+     * (MiniLM's says 128 fixed).
+     *
+     * @param what names the tokenizer in messages
+     */
+    static HuggingFaceTokenizer newTokenizer(byte[] tokenizerJson, String what) {
         Map<String, String> tokenizerOptions = Map.of(
                 "addSpecialTokens", "true",
                 "truncation", "false",
                 "padding", "false",
                 "withOverflowingTokens", "false");
         try {
-            return HuggingFaceTokenizer.newInstance(
-                    new ByteArrayInputStream(source.tokenizerJson().getBytes(StandardCharsets.UTF_8)), tokenizerOptions);
+            return HuggingFaceTokenizer.newInstance(new ByteArrayInputStream(tokenizerJson), tokenizerOptions);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the tokenizer of encoder '" + source.id() + "' from "
-                    + source.origin(), e);
+            throw new UncheckedIOException("cannot read the tokenizer of " + what, e);
         } catch (RuntimeException e) {
-            throw new EncoderException("cannot create the HuggingFace tokenizer of encoder '" + source.id() + "' from "
-                    + source.origin() + " (expected a tokenizer.json written by HuggingFace tokenizers): "
-                    + e.getMessage(), e);
+            throw new EncoderException("cannot create the HuggingFace tokenizer of " + what + " (expected a"
+                    + " tokenizer.json written by HuggingFace tokenizers): " + e.getMessage(), e);
         }
     }
 
