@@ -1,0 +1,162 @@
+package dev.carrot.serve.internal;
+
+import dev.carrot.route.Decision;
+import dev.carrot.route.NoModelFitsException;
+import dev.carrot.route.PriceTable;
+import dev.carrot.route.Receipt;
+import dev.carrot.route.RouteOptions;
+import dev.carrot.route.Router;
+import dev.carrot.route.encoder.EncoderOptions;
+import dev.carrot.route.encoder.Encoders;
+import dev.carrot.route.encoder.PromptEncoder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalDouble;
+
+/**
+ * The gateway's one door to carrot-route: loads the router (with its encoder and, optionally, other prices), routes
+ * text, and prices a usage block. Every other class of carrot-serve sees only {@link Routed}.
+ */
+public final class RouterAdapter implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(RouterAdapter.class);
+
+    private final Router router;
+    private final PromptEncoder encoder;
+    private final PriceTable actualPrices; // null: actual cost unknown
+
+    private RouterAdapter(Router router, PromptEncoder encoder, PriceTable actualPrices) {
+        this.router = router;
+        this.encoder = encoder;
+        this.actualPrices = actualPrices;
+    }
+
+    /**
+     * Loads the router artifact with its encoder (the built-in all-MiniLM-L6-v2 unless {@code encoderDir} is given)
+     * and applies a price file with {@code Router.withPrices}.
+     *
+     * @throws IllegalArgumentException naming the config key ({@code router}, {@code encoder}, {@code prices}) when
+     *                                  something does not fit
+     */
+    public static RouterAdapter open(Path routerDir, Optional<Path> encoderDir, int encoderThreads,
+                                     Optional<Path> pricesFile) throws IOException {
+        EncoderOptions opts = new EncoderOptions().withIntraOpThreads(encoderThreads);
+        PromptEncoder enc = encoderDir.isPresent() ? Encoders.fromDirectory(encoderDir.get(), opts)
+                : Encoders.miniLm(opts);
+        Router base = null;
+        try {
+            try {
+                base = Router.load(routerDir, enc);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("router: " + routerDir + ": " + e.getMessage()
+                        + (encoderDir.isEmpty() ? "; if it was trained with another encoder, set \"encoder\" to its"
+                        + " folder" : ""), e);
+            } catch (IOException e) {
+                throw new IOException("router: cannot load " + routerDir + ": " + e.getMessage(), e);
+            }
+            Router r = base;
+            PriceTable actual = base.prices().orElse(null);
+            if (pricesFile.isPresent()) {
+                PriceTable pt;
+                try {
+                    pt = PriceTable.load(pricesFile.get());
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("prices: " + e.getMessage(), e);
+                }
+                if (base.prices().isPresent()) {
+                    try {
+                        r = base.withPrices(pt);
+                    } catch (IllegalArgumentException e) {
+                        throw new IllegalArgumentException("prices: " + pricesFile.get() + ": " + e.getMessage(), e);
+                    }
+                    base.close(); // r shares the encoder holder; the caller's encoder is never closed by a router
+                } else {
+                    LOG.info("the router predicts cost without token prices ({}); the price file {} is used only for"
+                            + " the actual cost of answers", base.model().cost().kind(), pricesFile.get());
+                }
+                actual = pt;
+            }
+            return new RouterAdapter(r, enc, actual);
+        } catch (RuntimeException | IOException e) {
+            if (base != null) {
+                base.close();
+            }
+            enc.close();
+            throw e;
+        }
+    }
+
+    /** The router's models, in its order. */
+    public List<String> models() {
+        return router.models();
+    }
+
+    /** Whether budgets can be routed (the router has a budget calibration for its prices). */
+    public boolean hasBudgetCalibration() {
+        return router.calibration().isPresent();
+    }
+
+    /** The encoder's id, for logs. */
+    public String encoderId() {
+        return encoder.info().id();
+    }
+
+    /** Routes a text once, so that the first request does not pay for the encoder's first run. */
+    public void warmUp() {
+        router.route("Warm up the encoder: how do I reverse a list in Python?", 0.5);
+    }
+
+    /**
+     * Routes a text with mu (when {@code budgetUsd} is empty) or within a budget, among {@code candidates} (router
+     * models, non-empty), under an optional cost cap.
+     *
+     * @throws NoModelFits when a cost cap leaves no candidate
+     */
+    public Routed route(String text, double mu, OptionalDouble budgetUsd, Collection<String> candidates,
+                        OptionalDouble maxCostUsd) {
+        RouteOptions opts = RouteOptions.defaults().onlyModels(candidates);
+        if (maxCostUsd.isPresent()) {
+            opts = opts.withMaxCostUsd(maxCostUsd.getAsDouble()).onNoFit(RouteOptions.NoFit.FAIL);
+        }
+        Decision d;
+        try {
+            d = budgetUsd.isPresent() ? router.routeWithBudget(text, budgetUsd.getAsDouble(), opts)
+                    : router.route(text, mu, opts);
+        } catch (NoModelFitsException e) {
+            throw new NoModelFits(e.getMessage());
+        }
+        List<Routed.Candidate> ranked = new ArrayList<>();
+        for (Receipt r : d.receipts()) {
+            if (r.status() == Receipt.Status.CHOSEN || r.status() == Receipt.Status.CANDIDATE) {
+                ranked.add(new Routed.Candidate(r.model(), r.costUsd(), r.utility()));
+            }
+        }
+        // best first; the chosen model heads the list also when utilities tie
+        ranked.sort(Comparator.comparing((Routed.Candidate c) -> !c.model().equals(d.model()))
+                .thenComparing(Comparator.comparingDouble(Routed.Candidate::utility).reversed()));
+        return new Routed(d.model(), d.mu(), ranked, DecisionWire.toJson(d));
+    }
+
+    /** What an answer cost, from its usage block and the price table; empty when the model has no price. */
+    public OptionalDouble actualCostUsd(String model, long promptTokens, long completionTokens) {
+        if (actualPrices == null) {
+            return OptionalDouble.empty();
+        }
+        Optional<PriceTable.Price> p = actualPrices.price(model);
+        return p.isEmpty() ? OptionalDouble.empty() : OptionalDouble.of(p.get().cost(promptTokens, completionTokens));
+    }
+
+    /** Closes the router and the encoder. */
+    @Override
+    public void close() {
+        router.close();
+        encoder.close();
+    }
+}
