@@ -108,6 +108,21 @@ final class ServeFixture implements AutoCloseable {
         }
     }
 
+    /** Restarts the gateway with other settings. */
+    void restartWith(String extra) {
+        start(extra);
+    }
+
+    /** The value of one series in /metrics, 0 when it is absent. */
+    double metric(String series) {
+        for (String line : get("/metrics").body().split("\n")) {
+            if (line.startsWith(series + " ")) {
+                return Double.parseDouble(line.substring(series.length() + 1).trim());
+            }
+        }
+        return 0;
+    }
+
     void resetUpstreams() {
         upstreams.values().forEach(FakeUpstream::reset);
     }

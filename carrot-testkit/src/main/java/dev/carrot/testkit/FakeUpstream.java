@@ -214,6 +214,10 @@ public final class FakeUpstream implements AutoCloseable {
         ex.sendResponseHeaders(200, 0);
         OutputStream out = ex.getResponseBody();
         List<String> parts = split(r.content(), r.chunks());
+        if (r.disconnectAfter().isPresent() && r.disconnectAfter().getAsInt() == 0) {
+            out.flush(); // the status line and headers reach the client, no event does
+            throw new IOException("fake upstream drops the stream after its headers (as asked)");
+        }
         event(out, chunk(id, JSON.createObjectNode().put("role", "assistant").put("content", ""), null));
         for (int i = 0; i < parts.size(); i++) {
             if (r.disconnectAfter().isPresent() && i == r.disconnectAfter().getAsInt()) {

@@ -16,7 +16,9 @@ import java.util.OptionalInt;
  * @param delayBeforeHeaders wait this long before sending the status line
  * @param chunks            a stream sends the content in this many delta chunks (at least 1)
  * @param chunkInterval     a stream waits this long before each delta chunk
- * @param disconnectAfter   a stream drops the connection after this many delta chunks (no terminator); empty: never
+ * @param disconnectAfter   a stream drops the connection after this many content chunks (no terminator), 0: right
+ *                          after the headers, before any event (the role chunk is sent before the first content
+ *                          chunk); empty: never
  * @param dropConnection    close the connection without answering at all
  * @param errorMessage      the error body's message when {@code status != 200}
  */
