@@ -91,6 +91,7 @@ public final class CarrotServer implements AutoCloseable {
         long t0 = System.nanoTime();
 
         // secrets first: fail before loading anything when one is missing
+        config.requireKeysUnlessNoAuth();
         GatewayAuth auth = GatewayAuth.none();
         if (config.requireAuth()) {
             Optional<String> keys = Optional.empty();

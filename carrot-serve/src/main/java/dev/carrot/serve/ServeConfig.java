@@ -131,6 +131,13 @@ public record ServeConfig(Path router, Optional<Path> encoder, int encoderThread
             throw new IllegalArgumentException("--no-auth is only allowed with a loopback listen address"
                     + " (127.0.0.1, ::1 or localhost), got " + host + "; configure api_keys_env or api_key_sha256");
         }
+    }
+
+    /**
+     * Checks that the gateway has keys to accept, unless it runs without ({@code --no-auth}); done at start, after
+     * command-line overrides.
+     */
+    public void requireKeysUnlessNoAuth() {
         if (requireAuth && apiKeysEnv.isEmpty() && apiKeySha256.isEmpty()) {
             throw new IllegalArgumentException("api_keys_env / api_key_sha256: the gateway requires keys by default;"
                     + " set api_keys_env (an environment variable with comma-separated keys) or api_key_sha256 (a list"

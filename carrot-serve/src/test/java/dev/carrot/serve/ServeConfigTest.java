@@ -73,7 +73,13 @@ class ServeConfigTest {
     @Test
     void authIsRequiredAndNoAuthOnlyOnLoopback() {
         String noKeys = cfg("").replace("\"api_keys_env\": \"KEYS\", ", "");
-        assertThatThrownBy(() -> ServeConfig.parse(noKeys, DIR)).hasMessageContaining("requires keys by default");
+        ServeConfig keyless = ServeConfig.parse(noKeys, DIR);
+        assertThatThrownBy(() -> CarrotServer.start(keyless, java.util.Map.of()))
+                .hasMessageStartingWith("api_keys_env / api_key_sha256: the gateway requires keys by default");
+        assertThatThrownBy(() -> CarrotServer.start(ServeConfig.parse(cfg(""), DIR), java.util.Map.of()))
+                .hasMessageStartingWith("api_keys_env: environment variable KEYS is not set");
+        assertThatThrownBy(() -> CarrotServer.start(ServeConfig.parse(cfg(""), DIR), java.util.Map.of("KEYS", "k")))
+                .hasMessageStartingWith("upstreams.gpt-4o.api_key_env: environment variable OPENAI_API_KEY is not set");
         ServeConfig open = ServeConfig.parse(cfg(""), DIR).withoutAuth();
         assertThat(open.requireAuth()).isFalse();
         assertThat(open.withListen("[::1]:9000").port()).isEqualTo(9000);

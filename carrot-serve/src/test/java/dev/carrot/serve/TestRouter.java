@@ -165,6 +165,13 @@ public final class TestRouter implements AutoCloseable {
         return router.route(text, mu).receipt(model).costUsd();
     }
 
+    /** Nanoseconds to encode a text once with the router's encoder (the gateway's settings), for the benchmark. */
+    public long encodeNanos(String text) {
+        long t0 = System.nanoTime();
+        encoder.encode(text);
+        return System.nanoTime() - t0;
+    }
+
     @Override
     public void close() {
         router.close();

@@ -38,6 +38,15 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class FakeUpstream implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
+
+    static {
+        // The JDK server writes a response's headers and body in two packets; without TCP_NODELAY, Nagle's algorithm
+        // holds the second until the client's delayed ACK (40 ms on Linux) for clients that do not answer at once.
+        // The property is read once per JVM, when the first server is created: set it unless the user did.
+        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+            System.setProperty("sun.net.httpserver.nodelay", "true");
+        }
+    }
     /** A fixed {@code created} timestamp, so answers are reproducible. */
     private static final long CREATED = 1_700_000_000L;
 
