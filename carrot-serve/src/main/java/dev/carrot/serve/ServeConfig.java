@@ -248,8 +248,7 @@ public record ServeConfig(Path router, Optional<Path> encoder, int encoderThread
                     + kind(ups));
         }
         Map<String, Upstream> upstreams = new LinkedHashMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = ups.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : ups.properties()) {
             upstreams.put(e.getKey(), upstream("upstreams." + e.getKey(), e.getValue()));
         }
         return new ServeConfig(router, encoder, encoderThreads, routingThreads, prices, hp[0],

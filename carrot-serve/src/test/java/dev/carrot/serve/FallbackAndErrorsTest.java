@@ -310,6 +310,22 @@ class FallbackAndErrorsTest {
     }
 
     @Test
+    void nothingInARequestCanChooseTheHost() {
+        try (var elsewhere = dev.carrot.testkit.FakeUpstream.start("elsewhere")) {
+            var byModel = fx.post("/v1/chat/completions", ServeFixture.chat(elsewhere.baseUrl(), "x", null));
+            assertThat(byModel.statusCode()).isEqualTo(404);
+            var byFields = fx.post("/v1/chat/completions", ServeFixture.chat("carrot", TestRouter.CHAT_PROMPT,
+                    "\"base_url\":\"" + elsewhere.baseUrl() + "\",\"api_base\":\"" + elsewhere.baseUrl() + "\""),
+                    "X-Forwarded-Host", "127.0.0.1:" + elsewhere.port());
+            assertThat(byFields.statusCode()).isEqualTo(200);
+            assertThat(elsewhere.requestCount()).isZero();
+            // the unknown fields were forwarded untouched, to the configured upstream
+            assertThat(fx.upstream(TestRouter.SMALL).lastRequest().json().path("base_url").asText())
+                    .isEqualTo(elsewhere.baseUrl());
+        }
+    }
+
+    @Test
     void unknownEndpointsAndMethodsAnswerInOpenAiForm() {
         assertThat(fx.get("/v1/embeddings").statusCode()).isEqualTo(404);
         assertThat(error(fx.get("/v1/embeddings")).path("code").asText()).isEqualTo("unknown_url");

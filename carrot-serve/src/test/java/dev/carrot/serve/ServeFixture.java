@@ -16,7 +16,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -71,11 +70,9 @@ final class ServeFixture implements AutoCloseable {
         if (extra != null && !extra.isBlank()) {
             try {
                 JsonNode x = JSON.readTree(extra);
-                for (Iterator<Map.Entry<String, JsonNode>> it = x.fields(); it.hasNext(); ) {
-                    Map.Entry<String, JsonNode> e = it.next();
+                for (Map.Entry<String, JsonNode> e : x.properties()) {
                     if (e.getKey().equals("upstreams")) {
-                        for (Iterator<Map.Entry<String, JsonNode>> u = e.getValue().fields(); u.hasNext(); ) {
-                            Map.Entry<String, JsonNode> ue = u.next();
+                        for (Map.Entry<String, JsonNode> ue : e.getValue().properties()) {
                             if (ue.getValue().isNull()) {
                                 ups.remove(ue.getKey());
                             } else if (ups.has(ue.getKey())) {
