@@ -42,9 +42,10 @@ import java.util.regex.Pattern;
  * @param maxFallbacks      further candidates tried after the first fails (0..10)
  * @param maxRequestBytes   largest request body accepted (413 above)
  * @param maxResponseBytes  largest non-streamed upstream answer accepted (502 above)
- * @param maxConcurrency    requests handled at once (429 above)
+ * @param maxConcurrency    requests handled at once, streams included (429 above)
  * @param maxConnections    client connections held open at once (more wait to be accepted)
- * @param idleTimeoutS      a client connection idle this long is closed
+ * @param idleTimeoutS      a client connection idle this long between requests is closed (a request waiting for
+ *                          its upstream is bounded by the upstream's timeout instead)
  * @param maxStreamS        a stream lasting longer is ended with an error event
  * @param shutdownTimeoutS  how long {@code close()} waits for in-flight requests
  * @param sessionTtlS       a session pin unused this long is forgotten
@@ -230,7 +231,7 @@ public record ServeConfig(Path router, Optional<Path> encoder, int encoderThread
         int maxFallbacks = integer(root, "max_fallbacks", 2, 0, 10);
         long maxRequestBytes = integer(root, "max_request_bytes", 4 << 20, 1024, 256 << 20);
         long maxResponseBytes = integer(root, "max_response_bytes", 16 << 20, 1024, 256 << 20);
-        int maxConcurrency = integer(root, "max_concurrency", 256, 1, 100_000);
+        int maxConcurrency = integer(root, "max_concurrency", 1024, 1, 100_000);
         int maxConnections = integer(root, "max_connections", Math.max(1024, maxConcurrency), 1, 100_000);
         double idle = positive(root, "idle_timeout_s", 60);
         double maxStream = positive(root, "max_stream_s", 900);

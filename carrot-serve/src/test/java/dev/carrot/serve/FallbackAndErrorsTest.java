@@ -310,6 +310,20 @@ class FallbackAndErrorsTest {
     }
 
     @Test
+    void aClientWaitingForASlowUpstreamIsNotCutOffByTheIdleTimeout() {
+        fx.restartWith("{\"idle_timeout_s\": 0.3}");
+        try {
+            fx.upstream(TestRouter.SMALL).enqueue(Reply.ok().withDelay(Duration.ofMillis(1500)));
+            var r = fx.post("/v1/chat/completions", ServeFixture.chat("carrot", TestRouter.CHAT_PROMPT, null));
+            assertThat(r.statusCode()).isEqualTo(200);
+            assertThat(r.headers().firstValue("x-carrot-model")).contains(TestRouter.SMALL);
+        } finally {
+            fx.restartWith("{\"max_request_bytes\": 4096, \"max_concurrency\": 4,"
+                    + " \"upstreams\": {\"big-model\": {\"timeout_s\": 0.5}}}");
+        }
+    }
+
+    @Test
     void nothingInARequestCanChooseTheHost() {
         try (var elsewhere = dev.carrot.testkit.FakeUpstream.start("elsewhere")) {
             var byModel = fx.post("/v1/chat/completions", ServeFixture.chat(elsewhere.baseUrl(), "x", null));
