@@ -162,6 +162,25 @@ class OpenAiSdkTest {
     }
 
     @Test
+    void streamEventsReachTheClientAsTheUpstreamSendsThemNotAtTheEnd() throws Exception {
+        fx.upstream(TestRouter.SMALL).reply(Reply.ok().withContent("a b c d e").withChunks(5,
+                Duration.ofMillis(300)));
+        var req = java.net.http.HttpRequest.newBuilder(java.net.URI.create(fx.server.baseUrl()
+                        + "/v1/chat/completions"))
+                .header("Authorization", "Bearer " + ServeFixture.GATEWAY_KEY)
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(ServeFixture.chat("carrot",
+                        TestRouter.CHAT_PROMPT, "\"stream\":true"))).build();
+        long t0 = System.nanoTime();
+        var resp = fx.http.send(req, java.net.http.HttpResponse.BodyHandlers.ofLines());
+        List<Long> arrivals = new java.util.ArrayList<>();
+        resp.body().filter(l -> l.startsWith("data: ") && l.contains("\"content\":\"") && !l.contains(
+                "\"content\":\"\"")).forEach(l -> arrivals.add((System.nanoTime() - t0) / 1_000_000));
+        assertThat(arrivals).hasSize(5);
+        // the upstream waits 300 ms before each chunk: the first arrives about 1.2 s before the last
+        assertThat(arrivals.get(4) - arrivals.get(0)).isGreaterThan(900);
+    }
+
+    @Test
     void aStreamClientThatAsksForUsageGetsTheUsageChunk() {
         fx.upstream(TestRouter.SMALL).reply(Reply.ok().withContent("hi").withChunks(2, Duration.ZERO)
                 .withUsage(7, 3));

@@ -27,8 +27,22 @@ class ServeCommandTest {
         });
         assertThat(cl.execute("--config", file.toString())).isEqualTo(2);
         assertThat(err.toString()).contains("upstreams.m.timeout_s: expected a number > 0, got 0");
-        assertThat(ServeCommand.run("--config", file.toString(), "--listen", "10.1.2.3:80", "--no-auth"))
-                .isEqualTo(2);
+    }
+
+    @Test
+    void noAuthIsRefusedOffLoopback(@TempDir Path tmp) throws Exception {
+        Path file = tmp.resolve("serve.json");
+        Files.writeString(file, "{\"router\": \"r\", \"upstreams\": {\"m\": {\"base_url\":"
+                + " \"http://127.0.0.1:1/v1\", \"model\": \"m\"}}}");
+        StringWriter err = new StringWriter();
+        CommandLine cl = new CommandLine(new ServeCommand());
+        cl.setErr(new PrintWriter(err));
+        cl.setExecutionExceptionHandler((ex, c, p) -> {
+            c.getErr().println("carrot serve: " + ex.getMessage());
+            return ex instanceof IllegalArgumentException ? 2 : 1;
+        });
+        assertThat(cl.execute("--config", file.toString(), "--listen", "10.1.2.3:8000", "--no-auth")).isEqualTo(2);
+        assertThat(err.toString()).contains("--no-auth is only allowed with a loopback listen address");
     }
 
     @Test
