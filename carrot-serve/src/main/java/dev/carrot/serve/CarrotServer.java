@@ -174,8 +174,7 @@ public final class CarrotServer implements AutoCloseable {
             client.setConnectTimeout(10_000);
             client.setIdleTimeout(120_000);
             client.setFollowRedirects(false);
-            client.setUserAgentField(new HttpField(HttpHeader.USER_AGENT, "carrot-serve/"
-                    + dev.carrot.route.CarrotVersion.VERSION));
+            client.setUserAgentField(new HttpField(HttpHeader.USER_AGENT, "carrot-serve/" + RouterAdapter.version()));
             client.start();
 
             GatewayMetrics metrics = new GatewayMetrics();

@@ -93,6 +93,11 @@ public final class RouterAdapter implements AutoCloseable {
         }
     }
 
+    /** carrot's version, for the User-Agent of upstream calls. */
+    public static String version() {
+        return dev.carrot.route.CarrotVersion.VERSION;
+    }
+
     /** The router's models, in its order. */
     public List<String> models() {
         return router.models();
