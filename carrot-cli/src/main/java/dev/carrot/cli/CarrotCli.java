@@ -1,16 +1,18 @@
 package dev.carrot.cli;
 
+import dev.carrot.route.model.CarrotVersion;
+import dev.carrot.serve.ServeCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 import java.util.logging.Level;
-import dev.carrot.route.model.CarrotVersion;
 
 /** The {@code carrot} command line. */
 @Command(name = "carrot", mixinStandardHelpOptions = true, versionProvider = CarrotCli.Version.class,
         description = "CARROT: cost-aware LLM routing. Train routers on routing data, evaluate them, route prompts.",
         subcommands = {InspectCommand.class, TrainCommand.class, EvalCommand.class, RiskCurvesCommand.class,
                 ReproduceCommand.class, RouteCommand.class, EmbedCommand.class, ImportHfRouterCommand.class,
+                ServeCommand.class,
                 CommandLine.HelpCommand.class})
 public final class CarrotCli implements Runnable {
     /**
@@ -66,7 +68,7 @@ public final class CarrotCli implements Runnable {
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            return new String[]{"carrot " + dev.carrot.route.model.CarrotVersion.VERSION};
+            return new String[]{"carrot " + CarrotVersion.VERSION};
         }
     }
 }
