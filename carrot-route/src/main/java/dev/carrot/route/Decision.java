@@ -17,15 +17,35 @@ import java.util.Optional;
  * @param withinCostCap false when a cost cap left no candidate and the cheapest was taken
  * @param costModel     how costs were predicted: {@code tokens}, {@code direct} or {@code none}
  * @param receipts      one per model of the router, in the router's model order
+ * @param fixedModel    present when the router's policy sent the prompt to this model because, at this mu, always
+ *                      calling it has a higher expected utility on held-out prompts than routing does (see
+ *                      {@link dev.carrot.route.model.FixedModelPolicy}); the receipts are still what the predictors
+ *                      said, so the margin can then be negative: the per-prompt rule would have chosen another model
  */
 public record Decision(String model, double mu, Optional<BudgetCalibration.Choice> budget, double margin,
-                       boolean withinCostCap, String costModel, List<Receipt> receipts) {
+                       boolean withinCostCap, String costModel, List<Receipt> receipts, Optional<String> fixedModel) {
 
     public Decision {
         Objects.requireNonNull(model, "model");
         Objects.requireNonNull(budget, "budget");
         Objects.requireNonNull(costModel, "costModel");
+        Objects.requireNonNull(fixedModel, "fixedModel");
         receipts = List.copyOf(receipts);
+        if (fixedModel.isPresent() && !fixedModel.get().equals(model)) {
+            throw new IllegalArgumentException("the policy's fixed model '" + fixedModel.get() + "' is not the chosen"
+                    + " model '" + model + "'");
+        }
+    }
+
+    /** A decision made by the per-prompt rule (no fixed model). */
+    public Decision(String model, double mu, Optional<BudgetCalibration.Choice> budget, double margin,
+                    boolean withinCostCap, String costModel, List<Receipt> receipts) {
+        this(model, mu, budget, margin, withinCostCap, costModel, receipts, Optional.empty());
+    }
+
+    /** Whether the policy chose a fixed model for every prompt at this mu, rather than the per-prompt rule. */
+    public boolean byFixedModel() {
+        return fixedModel.isPresent();
     }
 
     /** The chosen model's receipt. */

@@ -222,7 +222,8 @@ class RouterArtifactTest {
     // ------------------------------------------------------------------------------------ golden
 
     private static final Path GOLDEN_V1 = Path.of("src/test/resources/golden/router-v1");
-    private static final Path GOLDEN = Path.of("src/test/resources/golden/router-v" + RouterArtifact.FORMAT_VERSION);
+    private static final Path GOLDEN = Path.of("src/test/resources/golden/router-v2");
+    private static final Path GOLDEN_V3 = Path.of("src/test/resources/golden/router-v3");
     private static final Path EXPECTED = Path.of("src/test/resources/golden/router-v1-expected.json");
 
     /**
@@ -235,10 +236,10 @@ class RouterArtifactTest {
     @Test
     void goldenArtifactsStillLoadAndWritingItAgainGivesTheSameBytes() throws IOException {
         if (Boolean.getBoolean("carrot.writeGolden")) {
-            RouterArtifact.write(golden(), GOLDEN);
+            RouterArtifact.write(goldenWithPolicy(), GOLDEN_V3);
         }
         ObjectNode expected = (ObjectNode) new ObjectMapper().readTree(EXPECTED.toFile());
-        for (Path dir : List.of(GOLDEN_V1, GOLDEN)) {
+        for (Path dir : List.of(GOLDEN_V1, GOLDEN, GOLDEN_V3)) {
             Router fromDisk = Router.of(RouterArtifact.read(dir), null);
             int i = 0;
             for (float[] q : QUERIES) {
@@ -252,16 +253,33 @@ class RouterArtifactTest {
                         e.get("model_at_0.2").asText());
             }
             assertThat(fromDisk.model().encoder()).isEqualTo(golden().encoder());
+            // versions 1 and 2 have no policy: they route with the rule alone, as they always did
+            assertThat(fromDisk.policy().isPresent()).as(dir + " policy").isEqualTo(dir.equals(GOLDEN_V3));
         }
-        Path again = tmp.resolve("again");
-        RouterArtifact.write(golden(), again);
+        Router v3 = Router.of(RouterArtifact.read(GOLDEN_V3), null);
+        assertThat(v3.policy().orElseThrow().choices()).containsExactly(goldenWithPolicy().policy().orElseThrow()
+                .choices());
+        assertThat(v3.route(QUERIES[1], 37, 0.1, RouteOptions.defaults()).fixedModel()).contains("A");
+        for (Path golden : List.of(GOLDEN, GOLDEN_V3)) {
+            Path again = tmp.resolve("again-" + golden.getFileName());
+            RouterArtifact.write(golden.equals(GOLDEN) ? golden() : goldenWithPolicy(), again);
+            assertSameFiles(golden, again);
+        }
+    }
+
+    /** The golden model with the test routers' hand-made policy (always A for mu in [0.05, 0.15]). */
+    static RouterModel goldenWithPolicy() {
+        return golden().toBuilder().policy(TestRouters.withPolicy().policy().orElseThrow()).build();
+    }
+
+    private static void assertSameFiles(Path golden, Path again) throws IOException {
         List<String> files = new ArrayList<>();
-        try (Stream<Path> s = Files.walk(GOLDEN)) {
-            s.filter(Files::isRegularFile).forEach(p -> files.add(GOLDEN.relativize(p).toString()));
+        try (Stream<Path> s = Files.walk(golden)) {
+            s.filter(Files::isRegularFile).forEach(p -> files.add(golden.relativize(p).toString()));
         }
         assertThat(files).contains("manifest.json", "arrays/knn.embeddings.f32");
         for (String f : files) {
-            String want = Files.readString(GOLDEN.resolve(f), java.nio.charset.StandardCharsets.ISO_8859_1);
+            String want = Files.readString(golden.resolve(f), java.nio.charset.StandardCharsets.ISO_8859_1);
             String got = Files.readString(again.resolve(f), java.nio.charset.StandardCharsets.ISO_8859_1);
             if (f.equals("manifest.json")) {
                 // the carrot version, and so the manifest's checksum, are the only fields that may change
@@ -270,8 +288,42 @@ class RouterArtifactTest {
                     got = got.replaceAll("\"" + field + "\" : \"[^\"]*\"", "");
                 }
             }
-            assertThat(got).as(f).isEqualTo(want);
+            assertThat(got).as(golden + "/" + f).isEqualTo(want);
         }
+        try (Stream<Path> s = Files.walk(again)) {
+            assertThat(s.filter(Files::isRegularFile).count()).as("files written").isEqualTo(files.size());
+        }
+    }
+
+    @Test
+    void aPolicyRoundTripsAndAMalformedOneIsRefused() throws IOException {
+        RouterModel m = goldenWithPolicy();
+        Path dir = tmp.resolve("policy");
+        RouterArtifact.write(m, dir);
+        assertThat(new ObjectMapper().readTree(dir.resolve("manifest.json").toFile()).get("format_version").asInt())
+                .isEqualTo(3);
+        RouterModel back = RouterArtifact.read(dir);
+        assertSamePredictions(Router.of(m, null), Router.of(back, null));
+        var p = back.policy().orElseThrow();
+        assertThat(p.choices()).containsExactly(m.policy().orElseThrow().choices());
+        assertThat(p.stats().quality()).containsExactly(m.policy().orElseThrow().stats().quality());
+        assertThat(p.stats().outputTokens()).containsExactly(m.policy().orElseThrow().stats().outputTokens());
+        assertThat(Router.of(back, null).calibration().orElseThrow().cost())
+                .containsExactly(Router.of(m, null).calibration().orElseThrow().cost());
+        String manifest = Files.readString(dir.resolve("manifest.json"));
+        assertThat(manifest).contains("\"mu 0.05 to 0.15: always A\"");
+
+        editManifest(dir, o -> ((ObjectNode) o.get("policy")).put("rule", "always_gpt4"));
+        assertThatThrownBy(() -> RouterArtifact.read(dir)).isInstanceOf(ArtifactFormatException.class)
+                .hasMessageContaining("unknown policy rule 'always_gpt4', expected router_or_best_fixed");
+        RouterArtifact.write(m, dir);
+        editManifest(dir, o -> ((ArrayNode) o.get("policy").get("fixed_models").get("quality")).remove(0));
+        assertThatThrownBy(() -> RouterArtifact.read(dir)).isInstanceOf(ArtifactFormatException.class)
+                .hasMessageContaining("'fixed_models.quality' must be an array of 3 numbers");
+        RouterArtifact.write(m, dir);
+        editManifest(dir, o -> o.put("format_version", 2));
+        assertThatThrownBy(() -> RouterArtifact.read(dir)).isInstanceOf(ArtifactFormatException.class)
+                .hasMessageContaining("format version 2 has no fixed-model policy");
     }
 
     @Test
