@@ -104,7 +104,7 @@ final class EvalCommand implements Callable<Integer> {
                     }
                     TestPredictions p = TestPredictions.of(r, emb, testRows);
                     String name = r.model().provenance().variant().orElse(dir.getFileName().toString());
-                    routed.add(new EvalJob.Routed(name, p.quality(), p.cost(), r.calibration()));
+                    routed.add(new EvalJob.Routed(name, p.quality(), p.cost(), r.calibration(), r.policy()));
                 }
             }
         }

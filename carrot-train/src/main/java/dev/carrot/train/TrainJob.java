@@ -243,8 +243,11 @@ public final class TrainJob {
         return all ? dataset : dataset.splits(RoutingDataset.TRAIN, RoutingDataset.VALIDATION, RoutingDataset.TEST);
     }
 
+    /** A variant's test predictions with its budget calibration and policy, as the router itself has them. */
     private static EvalJob.Routed routed(VariantResult v) {
-        return new EvalJob.Routed(v.variant().id(), v.testQuality(), v.testCost(), v.model().calibration());
+        try (Router r = Router.of(v.model(), null)) {
+            return new EvalJob.Routed(v.variant().id(), v.testQuality(), v.testCost(), r.calibration(), r.policy());
+        }
     }
 
     /**

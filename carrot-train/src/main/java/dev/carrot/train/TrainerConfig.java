@@ -25,10 +25,13 @@ import dev.carrot.train.knn.KnnTuner;
  * @param shuffleFolds  assign cross-validation folds after a seeded shuffle of the rows (the default); false keeps
  *                      the dataset's order, as scikit-learn's unshuffled {@code KFold} does, which puts whole tasks in
  *                      one fold when the data is sorted by task
+ * @param fixedModels   put single models beside each router as candidates of its policy (a
+ *                      {@link dev.carrot.route.model.FixedModelPolicy}: at each mu, always calling the best fixed
+ *                      model when that beats routing on held-out prompts); false trains routers that use the rule alone
  */
 public record TrainerConfig(List<Variant> variants, long seed, int folds, int[] kGrid, double[] l2Grid, int epochs,
                             double learningRate, int blendSteps, double costScaleUsd, int threads,
-                            boolean shuffleFolds) {
+                            boolean shuffleFolds, boolean fixedModels) {
 
     public TrainerConfig {
         Objects.requireNonNull(variants, "variants");
@@ -78,12 +81,12 @@ public record TrainerConfig(List<Variant> variants, long seed, int folds, int[] 
 
     /**
      * All variants, seed 42, 5 folds, k in 2..512, L2 in {1e-5, ..., 1e-1}, 20 epochs at learning rate 0.2,
-     * automatic cost scale.
+     * automatic cost scale, fixed models as candidates of each router's policy.
      */
     public static TrainerConfig defaults() {
         return new TrainerConfig(Variant.builtIn(), 42, 5, dev.carrot.train.knn.KnnTuner.paperGrid(),
                 new double[]{1e-5, 1e-4, 1e-3, 1e-2, 1e-1}, 20, 0.2, 20, Double.NaN,
-                Runtime.getRuntime().availableProcessors(), true);
+                Runtime.getRuntime().availableProcessors(), true, true);
     }
 
     @Override
@@ -99,38 +102,44 @@ public record TrainerConfig(List<Variant> variants, long seed, int folds, int[] 
     /** The same configuration training these variants, in this order. */
     public TrainerConfig withVariants(List<Variant> v) {
         return new TrainerConfig(v, seed, folds, kGrid, l2Grid, epochs, learningRate, blendSteps, costScaleUsd,
-                threads, shuffleFolds);
+                threads, shuffleFolds, fixedModels);
     }
 
     public TrainerConfig withSeed(long s) {
         return new TrainerConfig(variants, s, folds, kGrid, l2Grid, epochs, learningRate, blendSteps, costScaleUsd,
-                threads, shuffleFolds);
+                threads, shuffleFolds, fixedModels);
     }
 
     public TrainerConfig withCostScaleUsd(double scale) {
         return new TrainerConfig(variants, seed, folds, kGrid, l2Grid, epochs, learningRate, blendSteps, scale,
-                threads, shuffleFolds);
+                threads, shuffleFolds, fixedModels);
     }
 
     public TrainerConfig withEpochs(int e) {
         return new TrainerConfig(variants, seed, folds, kGrid, l2Grid, e, learningRate, blendSteps, costScaleUsd,
-                threads, shuffleFolds);
+                threads, shuffleFolds, fixedModels);
     }
 
     public TrainerConfig withL2Grid(double... grid) {
         return new TrainerConfig(variants, seed, folds, kGrid, grid, epochs, learningRate, blendSteps, costScaleUsd,
-                threads, shuffleFolds);
+                threads, shuffleFolds, fixedModels);
     }
 
     public TrainerConfig withThreads(int t) {
         return new TrainerConfig(variants, seed, folds, kGrid, l2Grid, epochs, learningRate, blendSteps, costScaleUsd,
-                t, shuffleFolds);
+                t, shuffleFolds, fixedModels);
     }
 
     /** The same configuration with cross-validation folds in the dataset's order (true) or shuffled (false). */
     public TrainerConfig withDatasetOrderFolds(boolean datasetOrder) {
         return new TrainerConfig(variants, seed, folds, kGrid, l2Grid, epochs, learningRate, blendSteps, costScaleUsd,
-                threads, !datasetOrder);
+                threads, !datasetOrder, fixedModels);
+    }
+
+    /** The same configuration with (true) or without (false) fixed models as candidates of each router's policy. */
+    public TrainerConfig withFixedModels(boolean on) {
+        return new TrainerConfig(variants, seed, folds, kGrid, l2Grid, epochs, learningRate, blendSteps, costScaleUsd,
+                threads, shuffleFolds, on);
     }
 
     /** A JSON-friendly description for provenance (threads left out: they do not change results). */
@@ -146,6 +155,7 @@ public record TrainerConfig(List<Variant> variants, long seed, int folds, int[] 
         m.put("blend_steps", blendSteps);
         m.put("cost_scale_usd", Double.isNaN(costScaleUsd) ? "auto" : costScaleUsd);
         m.put("cv_folds", shuffleFolds ? "shuffled" : "dataset order");
+        m.put("fixed_models", fixedModels);
         return m;
     }
 }
