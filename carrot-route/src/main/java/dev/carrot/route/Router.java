@@ -33,8 +33,9 @@ import java.util.Optional;
  *
  * <p>Immutable and thread-safe: any number of threads may route at once, without locks. {@link #withPrices} returns
  * a new router with other prices and the same trained predictors. Routing from text needs the encoder the router was
- * trained with: {@link #load(Path)} starts carrot's built-in all-MiniLM-L6-v2 on the first text call when the
- * artifact names it, and {@link #load(Path, PromptEncoder)} takes any other. {@link #close()} closes an encoder the
+ * trained with: {@link #load(Path)} starts the built-in encoder the artifact names ({@link Encoders#named}; the
+ * default all-MiniLM-L6-v2 or another whose jar is on the classpath) on the first text call, and
+ * {@link #load(Path, PromptEncoder)} takes any other. {@link #close()} closes an encoder the
  * router started itself.
  */
 public final class Router implements AutoCloseable {
@@ -66,8 +67,9 @@ public final class Router implements AutoCloseable {
     }
 
     /**
-     * Loads a router artifact. Text routing uses carrot's built-in all-MiniLM-L6-v2, started on first use, if the
-     * artifact was trained with it; otherwise pass the encoder with {@link #load(Path, PromptEncoder)}.
+     * Loads a router artifact. Text routing uses the carrot built-in encoder the artifact was trained with (see
+     * {@link Encoders#named}), started on first use; for any other encoder pass it with
+     * {@link #load(Path, PromptEncoder)}.
      */
     public static Router load(Path dir) throws IOException {
         RouterModel m = RouterArtifact.read(dir);
@@ -125,6 +127,9 @@ public final class Router implements AutoCloseable {
             case NORMALIZE -> "encoder " + info.id() + (info.normalize() ? " L2-normalises" : " does not L2-normalise")
                     + " its vectors but this router was trained with " + (expected.normalize() ? "" : "un")
                     + "normalised ones (router trained with " + expected.id() + ")";
+            case PREFIX -> "encoder " + info.id() + " puts '" + info.textPrefix() + "' before every prompt but this"
+                    + " router was trained with '" + expected.textPrefix() + "' (router trained with " + expected.id()
+                    + ")";
         });
     }
 
@@ -580,12 +585,11 @@ public final class Router implements AutoCloseable {
                     }
                     e = started;
                     if (e == null) {
-                        if (!expected.id().equals(Encoders.MINILM_ID)) {
-                            throw new IllegalStateException("this router was trained with encoder " + expected.id()
-                                    + ", not carrot's built-in " + Encoders.MINILM_ID + ": load it with"
-                                    + " Router.load(dir, encoder)");
-                        }
-                        e = Encoders.miniLm();
+                        String name = Encoders.builtInNameOf(expected.id()).orElseThrow(() ->
+                                new IllegalStateException("this router was trained with encoder " + expected.id()
+                                        + ", not one of carrot's built-in encoders " + Encoders.builtInNames()
+                                        + ": load it with Router.load(dir, encoder)"));
+                        e = Encoders.named(name);
                         try {
                             checkEncoder(expected, e);
                         } catch (IllegalArgumentException ex) {

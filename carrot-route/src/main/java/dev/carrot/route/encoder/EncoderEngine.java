@@ -12,6 +12,13 @@ public interface EncoderEngine {
     /** The built-in all-MiniLM-L6-v2. */
     PromptEncoder miniLm(EncoderOptions options);
 
+    /**
+     * A built-in encoder by name ({@link Encoders#builtInNames()}).
+     *
+     * @throws IllegalArgumentException for a name that is not built in
+     */
+    PromptEncoder builtIn(String name, EncoderOptions options);
+
     /** An encoder from a folder with {@code model.onnx} and {@code tokenizer.json}. */
     PromptEncoder fromDirectory(Path dir, EncoderOptions options);
 }

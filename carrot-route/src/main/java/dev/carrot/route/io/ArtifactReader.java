@@ -181,8 +181,12 @@ final class ArtifactReader {
             }
         }
         boolean normalize = e.path("normalize").asBoolean(true);
+        JsonNode prefix = e.get("text_prefix"); // version 3, only when the encoder has one
+        if (prefix != null && !prefix.isTextual()) {
+            throw new ArtifactFormatException(manifestFile, "encoder text_prefix is " + prefix + ", expected a string");
+        }
         return new EncoderInfo(id, required(e, "dimension").asInt(), required(e, "sha256").asText(),
-                required(e, "max_tokens").asInt(), p, normalize);
+                required(e, "max_tokens").asInt(), p, normalize, prefix == null ? "" : prefix.asText());
     }
 
     /** A predictor entry, read by the kind its {@code "kind"} names. */

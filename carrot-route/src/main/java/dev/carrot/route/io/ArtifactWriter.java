@@ -70,6 +70,9 @@ final class ArtifactWriter {
             e.put("max_tokens", enc.maxTokens());
             e.put("pooling", enc.pooling().name().toLowerCase(java.util.Locale.ROOT));
             e.put("normalize", enc.normalize());
+            if (!enc.textPrefix().isEmpty()) { // version 3; absent otherwise, so older artifacts rewrite unchanged
+                e.put("text_prefix", enc.textPrefix());
+            }
         }
         m.put("cost_scale_usd", model.costScaleUsd());
         ArrayNode summary = m.putArray("predictors");

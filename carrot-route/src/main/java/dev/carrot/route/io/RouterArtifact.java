@@ -43,15 +43,17 @@ public final class RouterArtifact {
     public static final String FORMAT = "carrot-router";
     /**
      * The newest format version this code reads. Version 2 added the encoder's pooling and normalisation and the
-     * manifest's own checksum; version 3 the fixed-model policy. An artifact is written with the oldest version that
-     * holds everything it has ({@link #versionFor}): 3 with a policy, else 2, so that a carrot-route that predates the
-     * policy refuses a router that has one rather than route without it. Versions 1 and 2 still load.
+     * manifest's own checksum; version 3 the fixed-model policy and the encoder's text prefix. An artifact is written
+     * with the oldest version that holds everything it has ({@link #versionFor}): 3 with a policy or a prefix, else 2,
+     * so that a carrot-route that predates them refuses such a router rather than route without them. Versions 1 and
+     * 2 still load.
      */
     public static final int FORMAT_VERSION = 3;
 
     /** The format version an artifact of {@code model} is written with. */
     public static int versionFor(RouterModel model) {
-        return model.policy().isPresent() ? 3 : 2;
+        boolean prefix = !model.textOnly() && !model.encoder().textPrefix().isEmpty();
+        return model.policy().isPresent() || prefix ? 3 : 2;
     }
     /**
      * The manifest's last field: SHA-256 of the manifest file's bytes with this field's value replaced by 64 zeros,
@@ -204,6 +206,11 @@ public final class RouterArtifact {
         }
         if (version >= 2) {
             verifyChecksum(manifestFile, Files.readAllBytes(manifestFile), m);
+        }
+        if (version < 3 && m.path("encoder").has("text_prefix")) {
+            throw new ArtifactFormatException(manifestFile, "format version " + version + " has no encoder text"
+                    + " prefix, but the manifest has 'encoder.text_prefix': it was not written by carrot; re-export the"
+                    + " router");
         }
         if (version < 3 && m.has("policy")) {
             throw new ArtifactFormatException(manifestFile, "format version " + version + " has no fixed-model policy,"

@@ -15,6 +15,15 @@ public final class OnnxEncoderEngine implements EncoderEngine {
     }
 
     @Override
+    public PromptEncoder builtIn(String name, EncoderOptions options) {
+        ModelSources.BuiltIn model = ModelSources.BuiltIn.named(name).orElseThrow(() -> new IllegalArgumentException(
+                "no built-in encoder is named '" + name + "'; expected one of "
+                        + dev.carrot.route.encoder.Encoders.builtInNames() + ", or a folder with model.onnx and"
+                        + " tokenizer.json"));
+        return OnnxPromptEncoder.load(ModelSources.builtIn(model, options.cacheDir()), options);
+    }
+
+    @Override
     public PromptEncoder fromDirectory(Path dir, EncoderOptions options) {
         return OnnxPromptEncoder.load(ModelSources.fromDirectory(dir), options);
     }
