@@ -51,7 +51,7 @@ class OfflineDefaultTrainTest {
         assertThat(summary.get("n_train").asInt()).isEqualTo(2273);
         assertThat(summary.get("n_test").asInt()).isEqualTo(567);
         assertThat(summary.get("best_single").get("model").asText()).isEqualTo("gpt-4o-2024-05-13");
-        assertThat(out).contains("zeroeval (embedded: datasets/zeroeval_23model/zeroeval_23model.parquet): 2273"
+        assertThat(out).contains("embedded:datasets/zeroeval_23model/zeroeval_23model.parquet: 2273"
                 + " train, 567 test prompts")
                 .contains("router:   out/zeroeval/router (knn, the best on validation")
                 .contains("summary:  out/zeroeval/summary.json")

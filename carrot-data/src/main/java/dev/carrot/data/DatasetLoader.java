@@ -93,6 +93,9 @@ public final class DatasetLoader {
         }
     }
 
+    /** How the source of an embedded dataset is named in provenance: {@code embedded:datasets/<path>}. */
+    public static final String EMBEDDED_PREFIX = "embedded:";
+
     private final Options options;
 
     public DatasetLoader(Options options) {
@@ -211,8 +214,8 @@ public final class DatasetLoader {
         Path file = EmbeddedFiles.materialize(path, d.source().sha256().orElseThrow(), options.resolvedCacheDir(),
                 d.origin());
         String name = Path.of(path).getFileName().toString();
-        return new LongFormatReader(options.splitPolicy()).read(List.of(file), d.name() + " (embedded: datasets/"
-                + path + ")", Optional.empty(), Optional.empty(), List.of(name));
+        return new LongFormatReader(options.splitPolicy()).read(List.of(file), EMBEDDED_PREFIX + "datasets/" + path,
+                Optional.empty(), Optional.empty(), List.of(name));
     }
 
     private RoutingDataset loadLocal(Path p) throws IOException {

@@ -50,7 +50,7 @@ class EmbeddedDatasetTest {
         assertThat(d.indicesOf(RoutingDataset.TRAIN, RoutingDataset.VALIDATION)).hasSize(2273);
         assertThat(d.hasTokens()).isTrue();
         assertThat(d.provenance().dropped()).isEmpty();
-        assertThat(d.provenance().source()).startsWith("zeroeval (embedded: datasets/zeroeval_23model/");
+        assertThat(d.provenance().source()).isEqualTo("embedded:datasets/zeroeval_23model/zeroeval_23model.parquet");
         assertThat(d.provenance().files()).singleElement()
                 .satisfies(f -> assertThat(f.sha256()).isEqualTo(SHA256));
 
@@ -82,15 +82,28 @@ class EmbeddedDatasetTest {
                 .hasMessageContaining("set CARROT_CACHE_DIR (or --cache-dir) to a writable folder");
     }
 
+    /** The cases of carrot-route's CarrotHomeTest: the two modules find the same folder. */
     @Test
-    void theCacheDirFollowsCarrotsRules() {
-        Map<String, String> props = Map.of("user.home", "/home/u");
-        assertThat(CacheDir.resolve(props::get, k -> null)).isEqualTo(Path.of("/home/u/.cache/carrot"));
-        assertThat(CacheDir.resolve(props::get, Map.of("XDG_CACHE_HOME", "/x")::get))
-                .isEqualTo(Path.of("/x/carrot"));
-        assertThat(CacheDir.resolve(props::get, Map.of("XDG_CACHE_HOME", "rel", "CARROT_CACHE_DIR", "/c")::get))
-                .isEqualTo(Path.of("/c"));
-        assertThat(CacheDir.resolve(Map.of("carrot.cache.dir", "/p", "user.home", "/home/u")::get,
-                Map.of("CARROT_CACHE_DIR", "/c")::get)).isEqualTo(Path.of("/p"));
+    void theCacheDirFollowsCarrotHomesRules() {
+        assertThat(cacheDir(Map.of("carrot.cache.dir", "/tmp/from-property", "user.home", "/home/u"),
+                Map.of("CARROT_CACHE_DIR", "/tmp/from-env", "XDG_CACHE_HOME", "/xdg")))
+                .isEqualTo(Path.of("/tmp/from-property"));
+        assertThat(cacheDir(Map.of("user.home", "/home/u"),
+                Map.of("CARROT_CACHE_DIR", "/tmp/from-env", "XDG_CACHE_HOME", "/xdg")))
+                .isEqualTo(Path.of("/tmp/from-env"));
+        assertThat(cacheDir(Map.of("user.home", "/home/u"), Map.of("XDG_CACHE_HOME", "/xdg")))
+                .isEqualTo(Path.of("/xdg/carrot"));
+        assertThat(cacheDir(Map.of("user.home", "/home/u"), Map.of())).isEqualTo(Path.of("/home/u/.cache/carrot"));
+        assertThat(cacheDir(Map.of("user.home", "/home/u", "carrot.cache.dir", " "),
+                Map.of("XDG_CACHE_HOME", "relative/dir", "CARROT_CACHE_DIR", "")))
+                .isEqualTo(Path.of("/home/u/.cache/carrot"));
+        assertThat(cacheDir(Map.of("carrot.cache.dir", "some/dir/../cache"), Map.of())).isAbsolute()
+                .endsWithRaw(Path.of("some", "cache"));
+        assertThatThrownBy(() -> cacheDir(Map.of(), Map.of())).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("user.home is not set").hasMessageContaining("carrot.cache.dir");
+    }
+
+    private static Path cacheDir(Map<String, String> properties, Map<String, String> env) {
+        return CacheDir.resolve(properties::get, env::get);
     }
 }

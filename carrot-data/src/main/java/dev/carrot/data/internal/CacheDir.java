@@ -8,7 +8,8 @@ import java.util.function.UnaryOperator;
  * carrot's cache directory, found by the rules of carrot-route's {@code dev.carrot.route.encoder.CarrotHome} (which
  * carrot-data cannot import): the system property {@code carrot.cache.dir}, the environment variable
  * {@code CARROT_CACHE_DIR}, {@code $XDG_CACHE_HOME/carrot} when that is an absolute path, else
- * {@code ~/.cache/carrot}. The two must agree: carrot-cli's tests check that they do.
+ * {@code ~/.cache/carrot}. The two must agree: EmbeddedDatasetTest checks the cases of carrot-route's
+ * CarrotHomeTest.
  */
 public final class CacheDir {
     /** System property naming carrot's cache directory. */
