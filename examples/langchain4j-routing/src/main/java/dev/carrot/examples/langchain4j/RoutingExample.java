@@ -46,7 +46,10 @@ public final class RoutingExample {
     }
 
     public static void main(String[] args) throws Exception {
-        System.exit(run(System.getenv(), args, System.out, System.err));
+        int status = run(System.getenv(), args, System.out, System.err);
+        if (status != 0) {
+            System.exit(status);
+        }
     }
 
     /** The whole example; returns the exit status. */
