@@ -1,5 +1,6 @@
 package dev.carrot.langchain4j;
 
+import dev.carrot.route.RoutedCall;
 import dev.carrot.langchain4j.internal.RoutingCore;
 import dev.carrot.route.Receipt;
 import dev.carrot.route.Router;
@@ -48,7 +49,7 @@ import java.util.function.Predicate;
  *
  * <p><b>Fallback</b>: when the chosen model throws, the next candidate by utility is tried, at most
  * {@link Builder#maxFallbacks} more (2 unless set), never one outside the candidates or predicted over the cost cap;
- * {@link CarrotDecision#attempts()} says so. A request the provider rejects as invalid is not retried elsewhere. When
+ * {@link RoutedCall#attempts()} says so. A request the provider rejects as invalid is not retried elsewhere. When
  * every attempt fails, the last model's exception is thrown with the earlier ones as suppressed exceptions.
  *
  * <p>Immutable and thread-safe when the models are. The router is the caller's: this class never closes it.
@@ -82,7 +83,7 @@ public final class CarrotChatModel implements ChatModel {
     @Override
     public ChatResponse doChat(ChatRequest request) {
         RoutingCore.Plan p = core.plan(request);
-        List<CarrotDecision.Attempt> attempts = new ArrayList<>();
+        List<RoutedCall.Attempt> attempts = new ArrayList<>();
         List<RuntimeException> failures = new ArrayList<>();
         for (int i = 0; ; i++) {
             Receipt r = p.chain().get(i);
@@ -104,7 +105,7 @@ public final class CarrotChatModel implements ChatModel {
                 throw e;
             }
             attempts.add(RoutingCore.Plan.ok(r.model(), t0));
-            CarrotDecision d = p.decided(r.model(), attempts);
+            RoutedCall d = p.decided(r.model(), attempts);
             core.notify(d);
             return CarrotChatResponseMetadata.attach(answer, d);
         }
@@ -143,7 +144,7 @@ public final class CarrotChatModel implements ChatModel {
         private final CarrotChatRequestParameters.Builder defaults = CarrotChatRequestParameters.builder();
         private int maxFallbacks = RoutingCore.DEFAULT_MAX_FALLBACKS;
         private Predicate<? super Throwable> fallbackWhen = RoutingCore.DEFAULT_FALLBACK;
-        private Consumer<? super CarrotDecision> decisionListener;
+        private Consumer<? super RoutedCall> decisionListener;
         private final List<ChatModelListener> listeners = new ArrayList<>();
 
         private Builder() {
@@ -214,7 +215,7 @@ public final class CarrotChatModel implements ChatModel {
         }
 
         /** Called once per call with its decision, also when every attempt failed (then no response carries it). */
-        public Builder decisionListener(Consumer<? super CarrotDecision> listener) {
+        public Builder decisionListener(Consumer<? super RoutedCall> listener) {
             this.decisionListener = Objects.requireNonNull(listener, "listener");
             return this;
         }

@@ -1,5 +1,6 @@
 package dev.carrot.langchain4j;
 
+import dev.carrot.route.RoutedCall;
 import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.langchain4j.model.chat.response.ChatResponseMetadata;
 
@@ -9,28 +10,28 @@ import java.util.Optional;
 /**
  * The metadata of an answer from a carrot chat model: the answering model's own metadata (id, model name, token
  * usage, finish reason, copied to the top level; the provider's full object, e.g. {@code OpenAiChatResponseMetadata},
- * as {@link #delegate()}) and carrot's {@link CarrotDecision}. It survives {@link #toBuilder()}, which AI services
+ * as {@link #delegate()}) and what carrot did, a {@link RoutedCall} (JSON: {@code DecisionJson.write(call)}). It survives {@link #toBuilder()}, which AI services
  * use to add up token usage.
  *
  * <pre>{@code
  * ChatResponse r = carrot.chat(request);
- * CarrotDecision d = CarrotChatResponseMetadata.decision(r).orElseThrow();
+ * RoutedCall d = CarrotChatResponseMetadata.routedCall(r).orElseThrow();
  * log.info("{} answered (mu {}, predicted {} USD)", d.model(), d.mu(), d.predictedCostUsd());
  * }</pre>
  */
 public class CarrotChatResponseMetadata extends ChatResponseMetadata {
 
-    private final CarrotDecision carrot;
+    private final RoutedCall carrot;
     private final ChatResponseMetadata delegate;
 
     protected CarrotChatResponseMetadata(Builder builder) {
         super(builder);
-        this.carrot = Objects.requireNonNull(builder.carrot, "carrot decision");
+        this.carrot = Objects.requireNonNull(builder.carrot, "routedCall");
         this.delegate = builder.delegate;
     }
 
-    /** carrot's decision for the call. */
-    public CarrotDecision carrot() {
+    /** What carrot did: the decision, the answering model, the attempts. */
+    public RoutedCall routedCall() {
         return carrot;
     }
 
@@ -39,16 +40,16 @@ public class CarrotChatResponseMetadata extends ChatResponseMetadata {
         return Optional.ofNullable(delegate);
     }
 
-    /** carrot's decision in a response, if a carrot chat model made it. */
-    public static Optional<CarrotDecision> decision(ChatResponse response) {
+    /** What carrot did for a response (its decision, the answering model, the attempts), if a carrot chat model made it. */
+    public static Optional<RoutedCall> routedCall(ChatResponse response) {
         Objects.requireNonNull(response, "response");
         return response.metadata() instanceof CarrotChatResponseMetadata m ? Optional.of(m.carrot) : Optional.empty();
     }
 
     /** The response with its metadata wrapped: the same message, the delegate's fields, and the decision. */
-    static ChatResponse attach(ChatResponse response, CarrotDecision decision) {
+    static ChatResponse attach(ChatResponse response, RoutedCall decision) {
         ChatResponseMetadata m = response.metadata();
-        Builder b = builder().carrot(decision);
+        Builder b = builder().routedCall(decision);
         if (m != null) {
             b.delegate(m).id(m.id()).modelName(m.modelName()).tokenUsage(m.tokenUsage()).finishReason(m.finishReason());
         }
@@ -57,7 +58,7 @@ public class CarrotChatResponseMetadata extends ChatResponseMetadata {
 
     @Override
     public Builder toBuilder() {
-        return ((Builder) toBuilder(builder())).carrot(carrot).delegate(delegate);
+        return ((Builder) toBuilder(builder())).routedCall(carrot).delegate(delegate);
     }
 
     @Override
@@ -87,10 +88,10 @@ public class CarrotChatResponseMetadata extends ChatResponseMetadata {
     }
 
     public static class Builder extends ChatResponseMetadata.Builder<Builder> {
-        private CarrotDecision carrot;
+        private RoutedCall carrot;
         private ChatResponseMetadata delegate;
 
-        public Builder carrot(CarrotDecision decision) {
+        public Builder routedCall(RoutedCall decision) {
             this.carrot = decision;
             return this;
         }

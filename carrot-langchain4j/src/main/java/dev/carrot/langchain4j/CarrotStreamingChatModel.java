@@ -1,5 +1,6 @@
 package dev.carrot.langchain4j;
 
+import dev.carrot.route.RoutedCall;
 import dev.carrot.langchain4j.internal.RoutingCore;
 import dev.carrot.route.Receipt;
 import dev.carrot.route.Router;
@@ -40,7 +41,7 @@ import java.util.function.Predicate;
  * the handler sees only that one's events. Raw provider events that come before the first output are held back until
  * it comes, and dropped with a failed attempt. Once output has begun, a failure ends the stream with
  * {@code onError} (nothing is retried: the handler has seen part of an answer), and the decision records it as
- * {@link CarrotDecision.Outcome#FAILED_AFTER_OUTPUT}.
+ * {@link RoutedCall.Outcome#FAILED_AFTER_OUTPUT}.
  *
  * <p>Request errors (a bad option, no model under the cost cap) are thrown by {@code chat} itself, before any model is
  * called. Immutable and thread-safe when the models are; the router is the caller's.
@@ -107,7 +108,7 @@ public final class CarrotStreamingChatModel implements StreamingChatModel {
     private final class Call {
         private final RoutingCore.Plan plan;
         private final StreamingChatResponseHandler user;
-        private final List<CarrotDecision.Attempt> attempts = new ArrayList<>(); // guarded by this
+        private final List<RoutedCall.Attempt> attempts = new ArrayList<>(); // guarded by this
         private final List<Throwable> failures = new ArrayList<>(); // guarded by this
 
         Call(RoutingCore.Plan plan, StreamingChatResponseHandler user) {
@@ -222,7 +223,7 @@ public final class CarrotStreamingChatModel implements StreamingChatModel {
                     return;
                 }
                 output();
-                CarrotDecision d;
+                RoutedCall d;
                 synchronized (Call.this) {
                     attempts.add(RoutingCore.Plan.ok(model, t0));
                     d = plan.decided(model, attempts);
@@ -237,7 +238,7 @@ public final class CarrotStreamingChatModel implements StreamingChatModel {
                     return;
                 }
                 boolean fallBack = !output && index + 1 < plan.chain().size() && core.fallsBackOn(error);
-                CarrotDecision d;
+                RoutedCall d;
                 synchronized (Call.this) {
                     attempts.add(RoutingCore.Plan.failed(model, error, t0, output));
                     if (fallBack) {
@@ -268,7 +269,7 @@ public final class CarrotStreamingChatModel implements StreamingChatModel {
         private final CarrotChatRequestParameters.Builder defaults = CarrotChatRequestParameters.builder();
         private int maxFallbacks = RoutingCore.DEFAULT_MAX_FALLBACKS;
         private Predicate<? super Throwable> fallbackWhen = RoutingCore.DEFAULT_FALLBACK;
-        private Consumer<? super CarrotDecision> decisionListener;
+        private Consumer<? super RoutedCall> decisionListener;
         private final List<ChatModelListener> listeners = new ArrayList<>();
 
         private Builder() {
@@ -336,7 +337,7 @@ public final class CarrotStreamingChatModel implements StreamingChatModel {
         }
 
         /** Called once per call with its decision, also when the call failed. */
-        public Builder decisionListener(Consumer<? super CarrotDecision> listener) {
+        public Builder decisionListener(Consumer<? super RoutedCall> listener) {
             this.decisionListener = Objects.requireNonNull(listener, "listener");
             return this;
         }

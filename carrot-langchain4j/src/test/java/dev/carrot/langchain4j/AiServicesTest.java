@@ -1,5 +1,6 @@
 package dev.carrot.langchain4j;
 
+import dev.carrot.route.RoutedCall;
 import dev.carrot.route.DecisionJson;
 import dev.carrot.testkit.Reply;
 import dev.langchain4j.memory.chat.MessageWindowChatMemory;
@@ -84,7 +85,7 @@ class AiServicesTest {
 
         Result<String> r = assistant.ask(TestRouter.MATH_PROMPT, CarrotChatRequestParameters.builder().mu(1)
                 .temperature(0.5).build());
-        CarrotDecision d = CarrotChatResponseMetadata.decision(r.finalResponse()).orElseThrow();
+        RoutedCall d = CarrotChatResponseMetadata.routedCall(r.finalResponse()).orElseThrow();
         assertThat(d.mu()).isEqualTo(1.0);
         assertThat(DecisionJson.write(d.decision()))
                 .isEqualTo(DecisionJson.write(router.router.route(TestRouter.MATH_PROMPT, 1.0)));
@@ -123,7 +124,7 @@ class AiServicesTest {
         ChatResponse r = done.get(20, TimeUnit.SECONDS);
         assertThat(String.join("", tokens)).isEqualTo("public static String[] parse(String line)");
         // AI services rebuild the metadata (to add up token usage): the decision survives
-        CarrotDecision d = CarrotChatResponseMetadata.decision(r).orElseThrow();
+        RoutedCall d = CarrotChatResponseMetadata.routedCall(r).orElseThrow();
         assertThat(d.model()).isEqualTo(TestRouter.CODE);
         assertThat(r.metadata().tokenUsage().totalTokenCount()).isEqualTo(20);
     }

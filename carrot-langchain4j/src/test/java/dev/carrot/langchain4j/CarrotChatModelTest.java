@@ -1,5 +1,6 @@
 package dev.carrot.langchain4j;
 
+import dev.carrot.route.RoutedCall;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.carrot.route.Decision;
 import dev.carrot.route.DecisionJson;
@@ -66,8 +67,8 @@ class CarrotChatModelTest {
         return p == null ? b.build() : b.parameters(p).build();
     }
 
-    private static CarrotDecision decision(ChatResponse r) {
-        return CarrotChatResponseMetadata.decision(r).orElseThrow();
+    private static RoutedCall decision(ChatResponse r) {
+        return CarrotChatResponseMetadata.routedCall(r).orElseThrow();
     }
 
     private static JsonNode json(Decision d) {
@@ -99,7 +100,7 @@ class CarrotChatModelTest {
             assertThat(sent.path("model").asText()).isEqualTo(Upstreams.IDS.get(e.getValue()));
             assertThat(sent.path("messages").get(0).path("content").asText()).isEqualTo(e.getKey());
 
-            CarrotDecision d = decision(r);
+            RoutedCall d = decision(r);
             assertThat(d.model()).isEqualTo(e.getValue());
             assertThat(d.fellBack()).isFalse();
             assertThat(d.answered()).isTrue();
@@ -108,7 +109,7 @@ class CarrotChatModelTest {
             assertThat(d.routedFrom()).isEqualTo("last_user_message");
             assertThat(d.routedChars()).isEqualTo(e.getKey().length());
             assertThat(d.predictedCostUsd()).isEqualTo(d.decision().receipt(e.getValue()).costUsd()).isPositive();
-            assertThat(d.attempts()).extracting(CarrotDecision.Attempt::model).containsExactly(e.getValue());
+            assertThat(d.attempts()).extracting(RoutedCall.Attempt::model).containsExactly(e.getValue());
             // the provider's own metadata stays reachable, its fields at the top level
             assertThat(r.metadata().modelName()).isEqualTo(Upstreams.IDS.get(e.getValue()));
             assertThat(r.metadata().tokenUsage().inputTokenCount()).isEqualTo(12);
@@ -142,7 +143,7 @@ class CarrotChatModelTest {
                 UserMessage.from(TestRouter.MATH_PROMPT),
                 AiMessage.from("Suppose sqrt(2) = p/q in lowest terms ..."),
                 UserMessage.from(TestRouter.CHAT_PROMPT)).build();
-        CarrotDecision d = decision(carrot.chat(conversation));
+        RoutedCall d = decision(carrot.chat(conversation));
         assertThat(json(d.decision())).isEqualTo(json(router.router.route(TestRouter.CHAT_PROMPT, TestRouter.MU)));
         assertThat(d.model()).isEqualTo(TestRouter.SMALL);
         // the whole conversation is sent, only its last user message was routed
@@ -161,7 +162,7 @@ class CarrotChatModelTest {
         CarrotChatModel carrot = builder().build();
         // mu per call, over the builder's 0.3
         for (double mu : new double[]{0, 1}) {
-            CarrotDecision d = decision(carrot.chat(ask(TestRouter.MATH_PROMPT,
+            RoutedCall d = decision(carrot.chat(ask(TestRouter.MATH_PROMPT,
                     CarrotChatRequestParameters.builder().mu(mu).build())));
             assertThat(d.model()).isEqualTo(router.router.route(TestRouter.MATH_PROMPT, mu).model());
         }
@@ -169,7 +170,7 @@ class CarrotChatModelTest {
                 CarrotChatRequestParameters.builder().mu(1).build()))).model()).isEqualTo(TestRouter.SMALL);
 
         // candidate subset: maths without the big model
-        CarrotDecision sub = decision(carrot.chat(ask(TestRouter.MATH_PROMPT,
+        RoutedCall sub = decision(carrot.chat(ask(TestRouter.MATH_PROMPT,
                 CarrotChatRequestParameters.builder().models(TestRouter.SMALL, TestRouter.CODE).build())));
         assertThat(sub.model()).isNotEqualTo(TestRouter.BIG);
         assertThat(sub.decision().receipt(TestRouter.BIG).status()).isEqualTo(Receipt.Status.EXCLUDED_BY_OPTIONS);
@@ -178,14 +179,14 @@ class CarrotChatModelTest {
 
         // a cost cap below the big model's predicted cost
         double bigCost = router.router.route(TestRouter.MATH_PROMPT, TestRouter.MU).receipt(TestRouter.BIG).costUsd();
-        CarrotDecision capped = decision(carrot.chat(ask(TestRouter.MATH_PROMPT,
+        RoutedCall capped = decision(carrot.chat(ask(TestRouter.MATH_PROMPT,
                 CarrotChatRequestParameters.builder().maxCostUsd(bigCost / 2).build())));
         assertThat(capped.model()).isNotEqualTo(TestRouter.BIG);
         assertThat(capped.decision().receipt(TestRouter.BIG).status()).isEqualTo(Receipt.Status.OVER_COST_CAP);
 
         // a budget instead of mu: the router's calibration
         double budget = 0.0005;
-        CarrotDecision b = decision(carrot.chat(ask(TestRouter.CODE_PROMPT,
+        RoutedCall b = decision(carrot.chat(ask(TestRouter.CODE_PROMPT,
                 CarrotChatRequestParameters.builder().budgetUsd(budget).build())));
         assertThat(json(b.decision())).isEqualTo(json(router.router.routeWithBudget(TestRouter.CODE_PROMPT, budget,
                 RouteOptions.defaults().onlyModels(TestRouter.MODELS))));
@@ -195,7 +196,7 @@ class CarrotChatModelTest {
         CarrotChatModel budgeted = CarrotChatModel.builder().router(router.router).models(upstreams.chatModels())
                 .budgetUsd(budget).build();
         assertThat(decision(budgeted.chat(ask(TestRouter.CODE_PROMPT, null))).decision().budget()).isPresent();
-        CarrotDecision withMu = decision(budgeted.chat(ask(TestRouter.CODE_PROMPT,
+        RoutedCall withMu = decision(budgeted.chat(ask(TestRouter.CODE_PROMPT,
                 CarrotChatRequestParameters.builder().mu(0.7).build())));
         assertThat(withMu.decision().budget()).isEmpty();
         assertThat(withMu.mu()).isEqualTo(0.7);
@@ -226,7 +227,7 @@ class CarrotChatModelTest {
 
     @Test
     void aFailingModelFallsBackToTheNextByUtility() {
-        List<CarrotDecision> seen = new CopyOnWriteArrayList<>();
+        List<RoutedCall> seen = new CopyOnWriteArrayList<>();
         CarrotChatModel carrot = builder().decisionListener(seen::add).build();
         Decision expected = router.router.route(TestRouter.MATH_PROMPT, TestRouter.MU);
         List<String> order = expected.candidatesByUtility().stream().map(Receipt::model).toList();
@@ -235,21 +236,21 @@ class CarrotChatModelTest {
 
         ChatResponse r = carrot.chat(ask(TestRouter.MATH_PROMPT, null));
         assertThat(r.aiMessage().text()).isEqualTo("answer from " + order.get(1));
-        CarrotDecision d = decision(r);
+        RoutedCall d = decision(r);
         assertThat(d.fellBack()).isTrue();
         assertThat(d.model()).isEqualTo(order.get(1));
         assertThat(d.decision().model()).isEqualTo(order.get(0));
         assertThat(json(d.decision())).isEqualTo(json(expected));
-        assertThat(d.attempts()).extracting(CarrotDecision.Attempt::model, CarrotDecision.Attempt::outcome)
-                .containsExactly(org.assertj.core.groups.Tuple.tuple(order.get(0), CarrotDecision.Outcome.FAILED),
-                        org.assertj.core.groups.Tuple.tuple(order.get(1), CarrotDecision.Outcome.OK));
+        assertThat(d.attempts()).extracting(RoutedCall.Attempt::model, RoutedCall.Attempt::outcome)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(order.get(0), RoutedCall.Outcome.FAILED),
+                        org.assertj.core.groups.Tuple.tuple(order.get(1), RoutedCall.Outcome.OK));
         assertThat(d.attempts().get(0).error()).get().asString().contains("InternalServerException")
                 .contains("overloaded");
         assertThat(d.predictedCostUsd()).isEqualTo(expected.receipt(order.get(1)).costUsd());
         assertThat(upstreams.get(order.get(0)).requests()).hasSize(1);
         assertThat(upstreams.get(order.get(2)).requests()).isEmpty();
         assertThat(seen).containsExactly(d);
-        JsonNode j = d.toJson();
+        JsonNode j = DecisionJson.write(d);
         assertThat(j.path("attempts")).hasSize(2);
         assertThat(j.path("attempts").get(0).path("outcome").asText()).isEqualTo("failed");
         assertThat(j.path("decision")).isEqualTo(json(expected));
@@ -257,7 +258,7 @@ class CarrotChatModelTest {
 
     @Test
     void fallbacksAreBoundedAndTheLastErrorCarriesTheEarlierOnes() {
-        List<CarrotDecision> seen = new CopyOnWriteArrayList<>();
+        List<RoutedCall> seen = new CopyOnWriteArrayList<>();
         CarrotChatModel carrot = builder().maxFallbacks(1).decisionListener(seen::add).build();
         List<String> order = router.router.route(TestRouter.MATH_PROMPT, TestRouter.MU).candidatesByUtility().stream()
                 .map(Receipt::model).toList();
@@ -274,8 +275,8 @@ class CarrotChatModelTest {
         assertThat(seen).hasSize(1);
         assertThat(seen.get(0).answered()).isFalse();
         assertThat(seen.get(0).model()).isEqualTo(order.get(1));
-        assertThat(seen.get(0).attempts()).extracting(CarrotDecision.Attempt::outcome)
-                .containsExactly(CarrotDecision.Outcome.FAILED, CarrotDecision.Outcome.FAILED);
+        assertThat(seen.get(0).attempts()).extracting(RoutedCall.Attempt::outcome)
+                .containsExactly(RoutedCall.Outcome.FAILED, RoutedCall.Outcome.FAILED);
     }
 
     @Test
@@ -323,8 +324,8 @@ class CarrotChatModelTest {
         CarrotChatModel carrot = builder().listeners(List.of(l)).build();
         carrot.chat(ask(TestRouter.CHAT_PROMPT, null));
         assertThat(responses).hasSize(1);
-        assertThat(CarrotChatResponseMetadata.decision(responses.get(0))).get()
-                .extracting(CarrotDecision::model).isEqualTo(TestRouter.SMALL);
+        assertThat(CarrotChatResponseMetadata.routedCall(responses.get(0))).get()
+                .extracting(RoutedCall::model).isEqualTo(TestRouter.SMALL);
     }
 
     @Test
@@ -372,7 +373,7 @@ class CarrotChatModelTest {
                 .model(TestRouter.SMALL, models.get(TestRouter.SMALL)).model(TestRouter.CODE, models.get(TestRouter.CODE))
                 .build();
         assertThat(two.models()).containsExactly(TestRouter.SMALL, TestRouter.CODE);
-        CarrotDecision d = decision(two.chat(ask(TestRouter.MATH_PROMPT, null)));
+        RoutedCall d = decision(two.chat(ask(TestRouter.MATH_PROMPT, null)));
         assertThat(d.model()).isNotEqualTo(TestRouter.BIG);
         assertThat(d.decision().receipt(TestRouter.BIG).status()).isEqualTo(Receipt.Status.EXCLUDED_BY_OPTIONS);
     }

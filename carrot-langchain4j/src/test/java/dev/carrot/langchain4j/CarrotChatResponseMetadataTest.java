@@ -1,6 +1,8 @@
 package dev.carrot.langchain4j;
 
+import dev.carrot.route.RoutedCall;
 import dev.carrot.route.Decision;
+import dev.carrot.route.DecisionJson;
 import dev.carrot.route.Receipt;
 import dev.langchain4j.data.message.AiMessage;
 import dev.langchain4j.model.chat.response.ChatResponse;
@@ -18,8 +20,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class CarrotChatResponseMetadataTest {
     private static final Decision DECISION = new Decision("m", 0.3, Optional.empty(), Double.POSITIVE_INFINITY, true,
             "tokens", List.of(new Receipt("m", 0.9, 10, 20, 0.001, 0.1, 0.6, 0, Receipt.Status.CHOSEN)));
-    private static final CarrotDecision CARROT = new CarrotDecision("carrot-0123456789abcdef", "m", 0.001,
-            "last_user_message", 5, DECISION, List.of(new CarrotDecision.Attempt("m", CarrotDecision.Outcome.OK,
+    private static final RoutedCall CARROT = new RoutedCall("carrot-0123456789abcdef", "m", 0.001,
+            "last_user_message", 5, DECISION, List.of(new RoutedCall.Attempt("m", RoutedCall.Outcome.OK,
             Optional.empty(), Duration.ofMillis(3))));
 
     @Test
@@ -33,28 +35,15 @@ class CarrotChatResponseMetadataTest {
         assertThat(r.modelName()).isEqualTo("upstream-m");
         assertThat(r.tokenUsage()).isEqualTo(new TokenUsage(3, 4));
         assertThat(r.finishReason()).isEqualTo(FinishReason.STOP);
-        assertThat(CarrotChatResponseMetadata.decision(r)).contains(CARROT);
+        assertThat(CarrotChatResponseMetadata.routedCall(r)).contains(CARROT);
         assertThat(((CarrotChatResponseMetadata) r.metadata()).delegate()).contains(provider);
 
         ChatResponseMetadata rebuilt = r.metadata().toBuilder().tokenUsage(new TokenUsage(30, 40)).build();
         assertThat(rebuilt).isInstanceOf(CarrotChatResponseMetadata.class);
-        assertThat(((CarrotChatResponseMetadata) rebuilt).carrot()).isEqualTo(CARROT);
+        assertThat(((CarrotChatResponseMetadata) rebuilt).routedCall()).isEqualTo(CARROT);
         assertThat(rebuilt.tokenUsage()).isEqualTo(new TokenUsage(30, 40));
         assertThat(rebuilt.modelName()).isEqualTo("upstream-m");
-        assertThat(CarrotChatResponseMetadata.decision(ChatResponse.builder().aiMessage(AiMessage.from("x"))
+        assertThat(CarrotChatResponseMetadata.routedCall(ChatResponse.builder().aiMessage(AiMessage.from("x"))
                 .build())).isEmpty();
-    }
-
-    @Test
-    void theJsonFormNamesItsFieldsLikeTheGatewaysReceipt() {
-        var j = CARROT.toJson();
-        assertThat(j.path("decision_id").asText()).isEqualTo("carrot-0123456789abcdef");
-        assertThat(j.path("model").asText()).isEqualTo("m");
-        assertThat(j.path("predicted_cost_usd").asDouble()).isEqualTo(0.001);
-        assertThat(j.path("routed_text").path("source").asText()).isEqualTo("last_user_message");
-        assertThat(j.path("routed_text").path("chars").asInt()).isEqualTo(5);
-        assertThat(j.path("decision").path("receipts").get(0).path("status").asText()).isEqualTo("chosen");
-        assertThat(j.path("attempts").get(0).path("seconds").asDouble()).isEqualTo(0.003);
-        assertThat(j.path("attempts").get(0).has("detail")).isFalse();
     }
 }

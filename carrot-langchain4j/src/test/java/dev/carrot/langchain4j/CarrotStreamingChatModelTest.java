@@ -1,5 +1,6 @@
 package dev.carrot.langchain4j;
 
+import dev.carrot.route.RoutedCall;
 import dev.carrot.route.Decision;
 import dev.carrot.route.DecisionJson;
 import dev.carrot.route.Receipt;
@@ -96,7 +97,7 @@ class CarrotStreamingChatModelTest {
         assertThat(upstreams.counts()).containsEntry(TestRouter.CODE, 1).containsEntry(TestRouter.BIG, 0)
                 .containsEntry(TestRouter.SMALL, 0);
         assertThat(upstreams.get(TestRouter.CODE).lastRequest().json().path("stream").asBoolean()).isTrue();
-        CarrotDecision d = CarrotChatResponseMetadata.decision(r).orElseThrow();
+        RoutedCall d = CarrotChatResponseMetadata.routedCall(r).orElseThrow();
         assertThat(d.model()).isEqualTo(TestRouter.CODE);
         assertThat(DecisionJson.write(d.decision()))
                 .isEqualTo(DecisionJson.write(router.router.route(TestRouter.CODE_PROMPT, TestRouter.MU)));
@@ -113,18 +114,18 @@ class CarrotStreamingChatModelTest {
         Collector c = stream(builder().build(), TestRouter.MATH_PROMPT);
         ChatResponse r = c.await();
         assertThat(String.join("", c.partials)).isEqualTo("streamed answer from " + order.get(2));
-        CarrotDecision d = CarrotChatResponseMetadata.decision(r).orElseThrow();
+        RoutedCall d = CarrotChatResponseMetadata.routedCall(r).orElseThrow();
         assertThat(d.model()).isEqualTo(order.get(2));
         assertThat(d.fellBack()).isTrue();
-        assertThat(d.attempts()).extracting(CarrotDecision.Attempt::model).containsExactlyElementsOf(order);
-        assertThat(d.attempts()).extracting(CarrotDecision.Attempt::outcome).containsExactly(
-                CarrotDecision.Outcome.FAILED, CarrotDecision.Outcome.FAILED, CarrotDecision.Outcome.OK);
+        assertThat(d.attempts()).extracting(RoutedCall.Attempt::model).containsExactlyElementsOf(order);
+        assertThat(d.attempts()).extracting(RoutedCall.Attempt::outcome).containsExactly(
+                RoutedCall.Outcome.FAILED, RoutedCall.Outcome.FAILED, RoutedCall.Outcome.OK);
         assertThat(upstreams.counts().values()).containsOnly(1);
     }
 
     @Test
     void aStreamThatBreaksAfterItsFirstTokensEndsWithAnErrorAndIsNotRetried() {
-        List<CarrotDecision> seen = new CopyOnWriteArrayList<>();
+        List<RoutedCall> seen = new CopyOnWriteArrayList<>();
         upstreams.get(TestRouter.SMALL).reply(Reply.ok().withContent("aaaabbbbccccdddd")
                 .withChunks(4, Duration.ofMillis(5)).withDisconnectAfter(2));
         Collector c = stream(builder().decisionListener(seen::add).build(), TestRouter.CHAT_PROMPT);
@@ -133,8 +134,8 @@ class CarrotStreamingChatModelTest {
         assertThat(upstreams.get(TestRouter.BIG).requests()).isEmpty();
         assertThat(upstreams.get(TestRouter.CODE).requests()).isEmpty();
         assertThat(seen).hasSize(1);
-        assertThat(seen.get(0).attempts()).extracting(CarrotDecision.Attempt::outcome)
-                .containsExactly(CarrotDecision.Outcome.FAILED_AFTER_OUTPUT);
+        assertThat(seen.get(0).attempts()).extracting(RoutedCall.Attempt::outcome)
+                .containsExactly(RoutedCall.Outcome.FAILED_AFTER_OUTPUT);
         assertThat(seen.get(0).answered()).isFalse();
     }
 

@@ -1,7 +1,7 @@
 package dev.carrot.langchain4j.internal;
 
+import dev.carrot.route.RoutedCall;
 import dev.carrot.langchain4j.CarrotChatRequestParameters;
-import dev.carrot.langchain4j.CarrotDecision;
 import dev.carrot.route.Decision;
 import dev.carrot.route.NoModelFitsException;
 import dev.carrot.route.Receipt;
@@ -20,7 +20,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalDouble;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 
@@ -50,10 +49,10 @@ public final class RoutingCore {
     private final CarrotChatRequestParameters defaults;
     private final int maxFallbacks;
     private final Predicate<? super Throwable> fallbackWhen;
-    private final Consumer<? super CarrotDecision> listener;
+    private final Consumer<? super RoutedCall> listener;
 
     private RoutingCore(Router router, List<String> routable, CarrotChatRequestParameters defaults, int maxFallbacks,
-                        Predicate<? super Throwable> fallbackWhen, Consumer<? super CarrotDecision> listener) {
+                        Predicate<? super Throwable> fallbackWhen, Consumer<? super RoutedCall> listener) {
         this.router = router;
         this.routable = routable;
         this.defaults = defaults;
@@ -71,7 +70,7 @@ public final class RoutingCore {
      */
     public static RoutingCore create(Router router, Collection<String> modelNames, CarrotChatRequestParameters defaults,
                                      int maxFallbacks, Predicate<? super Throwable> fallbackWhen,
-                                     Consumer<? super CarrotDecision> listener) {
+                                     Consumer<? super RoutedCall> listener) {
         Objects.requireNonNull(router, "router");
         Objects.requireNonNull(modelNames, "models");
         Objects.requireNonNull(defaults, "defaults");
@@ -155,9 +154,7 @@ public final class RoutingCore {
         ChatRequestParameters forward = params instanceof CarrotChatRequestParameters c
                 ? c.withoutCarrotOptions() : params;
         ChatRequest out = ChatRequest.builder().messages(request.messages()).parameters(forward).build();
-        String id = "carrot-" + Long.toHexString(ThreadLocalRandom.current().nextLong() | Long.MIN_VALUE)
-                .substring(0, 16);
-        return new Plan(id, text, d, List.copyOf(chain), out);
+        return new Plan(RoutedCall.newDecisionId(), text, d, List.copyOf(chain), out);
     }
 
     private List<String> candidates(List<String> names, String setting) {
@@ -184,7 +181,7 @@ public final class RoutingCore {
     }
 
     /** Hands a finished call's decision to the builder's listener; a listener that throws is logged, not passed on. */
-    public void notify(CarrotDecision d) {
+    public void notify(RoutedCall d) {
         if (listener == null) {
             return;
         }
@@ -219,19 +216,19 @@ public final class RoutingCore {
                        ChatRequest forward) {
 
         /** The decision after the attempts so far; {@code model} is the last one tried. */
-        public CarrotDecision decided(String model, List<CarrotDecision.Attempt> attempts) {
-            return new CarrotDecision(decisionId, model, decision.receipt(model).costUsd(), text.source(),
+        public RoutedCall decided(String model, List<RoutedCall.Attempt> attempts) {
+            return new RoutedCall(decisionId, model, decision.receipt(model).costUsd(), text.source(),
                     text.text().length(), decision, attempts);
         }
 
-        public static CarrotDecision.Attempt ok(String model, long startNanos) {
-            return new CarrotDecision.Attempt(model, CarrotDecision.Outcome.OK, Optional.empty(),
+        public static RoutedCall.Attempt ok(String model, long startNanos) {
+            return new RoutedCall.Attempt(model, RoutedCall.Outcome.OK, Optional.empty(),
                     Duration.ofNanos(System.nanoTime() - startNanos));
         }
 
-        public static CarrotDecision.Attempt failed(String model, Throwable e, long startNanos, boolean afterOutput) {
-            return new CarrotDecision.Attempt(model, afterOutput ? CarrotDecision.Outcome.FAILED_AFTER_OUTPUT
-                    : CarrotDecision.Outcome.FAILED, Optional.of(describe(e)),
+        public static RoutedCall.Attempt failed(String model, Throwable e, long startNanos, boolean afterOutput) {
+            return new RoutedCall.Attempt(model, afterOutput ? RoutedCall.Outcome.FAILED_AFTER_OUTPUT
+                    : RoutedCall.Outcome.FAILED, Optional.of(describe(e)),
                     Duration.ofNanos(System.nanoTime() - startNanos));
         }
     }

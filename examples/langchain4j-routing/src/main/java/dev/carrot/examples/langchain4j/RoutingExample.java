@@ -3,7 +3,8 @@ package dev.carrot.examples.langchain4j;
 import dev.carrot.langchain4j.CarrotChatModel;
 import dev.carrot.langchain4j.CarrotChatRequestParameters;
 import dev.carrot.langchain4j.CarrotChatResponseMetadata;
-import dev.carrot.langchain4j.CarrotDecision;
+import dev.carrot.route.DecisionJson;
+import dev.carrot.route.RoutedCall;
 import dev.carrot.route.Router;
 import dev.langchain4j.model.chat.request.ChatRequestParameters;
 import dev.langchain4j.model.openai.OpenAiChatModel;
@@ -73,11 +74,11 @@ public final class RoutingExample {
 
             Result<String> answer = assistant.ask(String.join(" ", args),
                     CarrotChatRequestParameters.builder().mu(mu).build());
-            CarrotDecision d = CarrotChatResponseMetadata.decision(answer.finalResponse()).orElseThrow();
+            RoutedCall d = CarrotChatResponseMetadata.routedCall(answer.finalResponse()).orElseThrow();
             out.println(answer.content());
             out.printf("-- answered by %s (router's choice %s, mu %.2f, predicted %.6f USD, margin %.4f)%n",
                     d.model(), d.decision().model(), d.mu(), d.predictedCostUsd(), d.decision().margin());
-            out.println(d.toJson().toPrettyString());
+            out.println(DecisionJson.write(d).toPrettyString());
             return 0;
         }
     }
