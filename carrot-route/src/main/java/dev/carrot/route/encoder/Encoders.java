@@ -15,6 +15,9 @@ public final class Encoders {
     /** Id of the built-in encoder. */
     public static final String MINILM_ID = "sentence-transformers/all-MiniLM-L6-v2";
 
+    /** The built-in name of the default encoder (all-MiniLM-L6-v2, {@link #named}). */
+    public static final String DEFAULT_NAME = "all-minilm-l6-v2";
+
     private Encoders() {
     }
 
@@ -88,14 +91,12 @@ public final class Encoders {
 
     /** The names {@link #named} takes, the default first. */
     public static java.util.List<String> builtInNames() {
-        return java.util.Arrays.stream(dev.carrot.route.encoder.internal.ModelSources.BuiltIn.values())
-                .map(dev.carrot.route.encoder.internal.ModelSources.BuiltIn::encoderName).toList();
+        return Engine.INSTANCE.builtInNames();
     }
 
     /** The built-in encoder whose id is {@code id} (as an {@link EncoderInfo} records it), if there is one. */
     public static java.util.Optional<String> builtInNameOf(String id) {
-        return dev.carrot.route.encoder.internal.ModelSources.BuiltIn.withId(id)
-                .map(dev.carrot.route.encoder.internal.ModelSources.BuiltIn::encoderName);
+        return Engine.INSTANCE.builtInNameOf(id);
     }
 
     /**
