@@ -2,7 +2,6 @@ package dev.carrot.langchain4j;
 
 import dev.carrot.route.RoutedCall;
 import dev.carrot.langchain4j.internal.RoutingCore;
-import dev.carrot.route.Receipt;
 import dev.carrot.route.Router;
 import dev.langchain4j.model.ModelProvider;
 import dev.langchain4j.model.chat.Capability;
@@ -13,7 +12,6 @@ import dev.langchain4j.model.chat.response.ChatResponse;
 
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -64,16 +62,7 @@ public final class CarrotChatModel implements ChatModel {
         this.core = core;
         this.models = models;
         this.listeners = listeners;
-        Set<Capability> common = null;
-        for (String m : core.routable()) {
-            Set<Capability> c = models.get(m).supportedCapabilities();
-            if (common == null) {
-                common = c.isEmpty() ? EnumSet.noneOf(Capability.class) : EnumSet.copyOf(c);
-            } else {
-                common.retainAll(c);
-            }
-        }
-        this.capabilities = common == null ? Set.of() : Set.copyOf(common);
+        this.capabilities = core.common(m -> models.get(m).supportedCapabilities());
     }
 
     public static Builder builder() {
@@ -83,32 +72,7 @@ public final class CarrotChatModel implements ChatModel {
     @Override
     public ChatResponse doChat(ChatRequest request) {
         RoutingCore.Plan p = core.plan(request);
-        List<RoutedCall.Attempt> attempts = new ArrayList<>();
-        List<RuntimeException> failures = new ArrayList<>();
-        for (int i = 0; ; i++) {
-            Receipt r = p.chain().get(i);
-            long t0 = System.nanoTime();
-            ChatResponse answer;
-            try {
-                answer = models.get(r.model()).chat(p.forward());
-            } catch (RuntimeException e) {
-                attempts.add(RoutingCore.Plan.failed(r.model(), e, t0, false));
-                if (i + 1 < p.chain().size() && core.fallsBackOn(e)) {
-                    core.logFallback(p, r.model(), e, p.chain().get(i + 1).model());
-                    failures.add(e);
-                    continue;
-                }
-                for (RuntimeException earlier : failures) {
-                    e.addSuppressed(earlier);
-                }
-                core.notify(p.decided(r.model(), attempts));
-                throw e;
-            }
-            attempts.add(RoutingCore.Plan.ok(r.model(), t0));
-            RoutedCall d = p.decided(r.model(), attempts);
-            core.notify(d);
-            return CarrotChatResponseMetadata.attach(answer, d);
-        }
+        return p.call().run(model -> models.get(model).chat(p.forward()), CarrotChatResponseMetadata::attach);
     }
 
     /** The models this chat model may send to, in the router's order. */

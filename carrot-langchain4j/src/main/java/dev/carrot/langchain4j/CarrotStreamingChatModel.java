@@ -2,7 +2,6 @@ package dev.carrot.langchain4j;
 
 import dev.carrot.route.RoutedCall;
 import dev.carrot.langchain4j.internal.RoutingCore;
-import dev.carrot.route.Receipt;
 import dev.carrot.route.Router;
 import dev.langchain4j.model.ModelProvider;
 import dev.langchain4j.model.chat.Capability;
@@ -21,7 +20,6 @@ import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
 
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -57,16 +55,7 @@ public final class CarrotStreamingChatModel implements StreamingChatModel {
         this.core = core;
         this.models = models;
         this.listeners = listeners;
-        Set<Capability> common = null;
-        for (String m : core.routable()) {
-            Set<Capability> c = models.get(m).supportedCapabilities();
-            if (common == null) {
-                common = c.isEmpty() ? EnumSet.noneOf(Capability.class) : EnumSet.copyOf(c);
-            } else {
-                common.retainAll(c);
-            }
-        }
-        this.capabilities = common == null ? Set.of() : Set.copyOf(common);
+        this.capabilities = core.common(m -> models.get(m).supportedCapabilities());
     }
 
     public static Builder builder() {
@@ -108,8 +97,6 @@ public final class CarrotStreamingChatModel implements StreamingChatModel {
     private final class Call {
         private final RoutingCore.Plan plan;
         private final StreamingChatResponseHandler user;
-        private final List<RoutedCall.Attempt> attempts = new ArrayList<>(); // guarded by this
-        private final List<Throwable> failures = new ArrayList<>(); // guarded by this
 
         Call(RoutingCore.Plan plan, StreamingChatResponseHandler user) {
             this.plan = plan;
@@ -117,10 +104,10 @@ public final class CarrotStreamingChatModel implements StreamingChatModel {
         }
 
         void attempt(int i) {
-            Receipt r = plan.chain().get(i);
-            Attempt a = new Attempt(i, r.model(), System.nanoTime());
+            String model = plan.call().chain().get(i);
+            Attempt a = new Attempt(i, model, System.nanoTime());
             try {
-                models.get(r.model()).chat(plan.forward(), a);
+                models.get(model).chat(plan.forward(), a);
             } catch (RuntimeException e) {
                 a.onError(e);
             }
@@ -223,12 +210,7 @@ public final class CarrotStreamingChatModel implements StreamingChatModel {
                     return;
                 }
                 output();
-                RoutedCall d;
-                synchronized (Call.this) {
-                    attempts.add(RoutingCore.Plan.ok(model, t0));
-                    d = plan.decided(model, attempts);
-                }
-                core.notify(d);
+                RoutedCall d = plan.call().answered(model, t0);
                 user.onCompleteResponse(CarrotChatResponseMetadata.attach(completeResponse, d));
             }
 
@@ -237,26 +219,10 @@ public final class CarrotStreamingChatModel implements StreamingChatModel {
                 if (!finished.compareAndSet(false, true)) {
                     return;
                 }
-                boolean fallBack = !output && index + 1 < plan.chain().size() && core.fallsBackOn(error);
-                RoutedCall d;
-                synchronized (Call.this) {
-                    attempts.add(RoutingCore.Plan.failed(model, error, t0, output));
-                    if (fallBack) {
-                        failures.add(error);
-                        d = null;
-                    } else {
-                        for (Throwable earlier : failures) {
-                            error.addSuppressed(earlier);
-                        }
-                        d = plan.decided(model, attempts);
-                    }
-                }
-                if (fallBack) {
-                    core.logFallback(plan, model, error, plan.chain().get(index + 1).model());
+                if (plan.call().failed(index, error, t0, output)) {
                     attempt(index + 1);
                     return;
                 }
-                core.notify(d);
                 user.onError(error);
             }
         }
