@@ -1,48 +1,18 @@
 package dev.carrot.route;
 
-import dev.carrot.route.encoder.BatchStats;
-import dev.carrot.route.encoder.EncoderInfo;
 import dev.carrot.route.encoder.PromptEncoder;
+import dev.carrot.route.io.FakeEncoder;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Consumer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class CallRouterTest {
-    /** Every text is {@link TestRouters#query()} with 100 tokens, so decisions can be checked against the vector. */
-    private static final PromptEncoder ENCODER = new PromptEncoder() {
-        @Override
-        public EncoderInfo info() {
-            return TestRouters.ENCODER;
-        }
-
-        @Override
-        public float[] encode(String text) {
-            return TestRouters.query();
-        }
-
-        @Override
-        public float[][] encodeAll(List<String> texts, Consumer<? super BatchStats> stats) {
-            float[][] out = new float[texts.size()][];
-            for (int i = 0; i < out.length; i++) {
-                out[i] = encode(texts.get(i));
-            }
-            return out;
-        }
-
-        @Override
-        public int countTokens(String text) {
-            return 100;
-        }
-
-        @Override
-        public void close() {
-        }
-    };
+    /** Every text is {@link TestRouters#query()}, so decisions can be checked against the vector. */
+    private static final PromptEncoder ENCODER = new FakeEncoder(TestRouters.ENCODER);
 
     private final Router router = Router.of(TestRouters.withCalibration(), ENCODER);
     private final List<RoutedCall> heard = new ArrayList<>();
@@ -58,14 +28,14 @@ class CallRouterTest {
     @Test
     void aCallIsRoutedAsTheRouterRoutesItsTextAndTriesTheCandidatesByUtilityWithinTheCap() {
         CallRouter.Call call = builder().build().route("some text", "last_user_message", CallOptions.none());
-        Decision expected = router.route(TestRouters.query(), 100, CallOptions.DEFAULT_MU, RouteOptions.defaults());
+        Decision expected = router.route(TestRouters.query(), ENCODER.countTokens("some text"), CallOptions.DEFAULT_MU, RouteOptions.defaults());
         assertThat(DecisionJson.write(call.decision())).isEqualTo(DecisionJson.write(expected));
         assertThat(call.chain()).containsExactlyElementsOf(byUtility(expected)).hasSize(3);
         assertThat(call.decisionId()).matches("carrot-[0-9a-f]{16}");
 
         CallRouter.Call one = builder().maxFallbacks(1).build().route("t", "none",
                 CallOptions.builder().mu(0.9).build());
-        Decision at09 = router.route(TestRouters.query(), 100, 0.9, RouteOptions.defaults());
+        Decision at09 = router.route(TestRouters.query(), ENCODER.countTokens("t"), 0.9, RouteOptions.defaults());
         assertThat(one.decision().mu()).isEqualTo(0.9);
         assertThat(one.chain()).containsExactlyElementsOf(byUtility(at09).subList(0, 2));
 
@@ -83,7 +53,7 @@ class CallRouterTest {
                 .isInstanceOf(NoModelFitsException.class);
 
         CallRouter.Call budget = r.route("t", "none", CallOptions.builder().budgetUsd(0.005).build());
-        Decision expected = router.routeWithBudget(TestRouters.query(), 100, 0.005, RouteOptions.defaults());
+        Decision expected = router.routeWithBudget(TestRouters.query(), ENCODER.countTokens("t"), 0.005, RouteOptions.defaults());
         assertThat(budget.decision().model()).isEqualTo(expected.model());
         assertThat(budget.decision().mu()).isEqualTo(expected.mu());
     }
