@@ -199,4 +199,43 @@ class CallRouterTest {
         assertThatThrownBy(both::build).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("give mu or budgetUsd, not both");
     }
+
+    /** A routing "model" over plain functions, to test {@link RoutingModelBuilder} without a framework. */
+    private record FunctionModel(CallRouter calls, java.util.Map<String, java.util.function.UnaryOperator<String>> models)
+            implements java.util.function.UnaryOperator<String> {
+        @Override
+        public String apply(String text) {
+            return calls.route(text, "none", CallOptions.none()).run(m -> models.get(m).apply(text), (a, c) -> a);
+        }
+
+        static final class Builder extends RoutingModelBuilder<java.util.function.UnaryOperator<String>, Builder> {
+            Builder() {
+                super(FunctionModel.class, e -> true);
+            }
+
+            FunctionModel build() {
+                return new FunctionModel(callRouter("test"), models());
+            }
+        }
+    }
+
+    @Test
+    void theAdaptersBuilderChecksItsSettingsAndBuildsOverACallRouter() {
+        assertThatThrownBy(() -> new FunctionModel.Builder().model("A", t -> t).build())
+                .isInstanceOf(IllegalStateException.class).hasMessage("no router: call router(Router.load(dir)) first");
+        FunctionModel.Builder b = new FunctionModel.Builder().router(router).model("A", t -> "A:" + t);
+        assertThatThrownBy(() -> b.model("A", t -> t)).hasMessage("model 'A' is given twice");
+        assertThatThrownBy(() -> b.model("B", new FunctionModel(null, java.util.Map.of())))
+                .hasMessage("model 'B' is itself a FunctionModel");
+        assertThatThrownBy(() -> b.maxFallbacks(-1)).hasMessage("maxFallbacks must be in 0..10, got -1");
+        assertThatThrownBy(() -> new FunctionModel.Builder().router(router).model("A", t -> t).mu(0.1).budgetUsd(0.01)
+                .build()).isInstanceOf(IllegalStateException.class).hasMessageContaining("not both");
+        FunctionModel m = b.model("B", t -> "B:" + t).model("C", t -> "C:" + t).mu(0.9).candidates(List.of("A", "B"))
+                .decisionListener(heard::add).build();
+        String expected = router.route(TestRouters.query(), ENCODER.countTokens("t"), 0.9,
+                RouteOptions.defaults().onlyModels(List.of("A", "B"))).model();
+        assertThat(m.apply("t")).isEqualTo(expected + ":t");
+        assertThat(heard).hasSize(1);
+        assertThat(m.calls().routable()).containsExactly("A", "B", "C");
+    }
 }

@@ -3,7 +3,7 @@ package dev.carrot.springai;
 import dev.carrot.route.CallOptions;
 import dev.carrot.route.CallRouter;
 import dev.carrot.route.RoutedCall;
-import dev.carrot.route.Router;
+import dev.carrot.route.RoutingModelBuilder;
 import org.springframework.ai.chat.messages.Message;
 import org.springframework.ai.chat.messages.ToolResponseMessage;
 import org.springframework.ai.chat.messages.UserMessage;
@@ -16,14 +16,11 @@ import org.springframework.ai.retry.NonTransientAiException;
 import reactor.core.publisher.Flux;
 
 import java.util.ArrayList;
-import java.util.Collection;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Consumer;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -206,79 +203,10 @@ public final class CarrotChatModel implements ChatModel {
     }
 
     /** Builds a {@link CarrotChatModel}; every setting but the router and the models has a default. */
-    public static final class Builder {
-        private Router router;
-        private final Map<String, ChatModel> models = new LinkedHashMap<>();
-        private CarrotChatOptions.Builder defaults = CarrotChatOptions.builder();
-        private int maxFallbacks = DEFAULT_MAX_FALLBACKS;
-        private Predicate<? super Throwable> fallbackWhen = DEFAULT_FALLBACK;
-        private Consumer<? super RoutedCall> listener;
+    public static final class Builder extends RoutingModelBuilder<ChatModel, Builder> {
 
         private Builder() {
-        }
-
-        public Builder router(Router r) {
-            this.router = Objects.requireNonNull(r, "router");
-            return this;
-        }
-
-        /** A model the router may choose, under its name in the router. */
-        public Builder model(String name, ChatModel model) {
-            Objects.requireNonNull(name, "name");
-            Objects.requireNonNull(model, "model");
-            if (model instanceof CarrotChatModel) {
-                throw new IllegalArgumentException("model '" + name + "' is itself a CarrotChatModel");
-            }
-            if (models.putIfAbsent(name, model) != null) {
-                throw new IllegalArgumentException("model '" + name + "' is given twice");
-            }
-            return this;
-        }
-
-        /** Default mu in [0, 1]; 0.3 unless set. */
-        public Builder mu(double mu) {
-            defaults.mu(mu);
-            return this;
-        }
-
-        /** Default budget in USD per query instead of mu. */
-        public Builder budgetUsd(double usd) {
-            defaults.budgetUsd(usd);
-            return this;
-        }
-
-        /** Default candidates, a subset of the models; all unless set. */
-        public Builder candidates(Collection<String> names) {
-            defaults.models(names);
-            return this;
-        }
-
-        /** Default cap on the predicted cost of a call in USD; none unless set. */
-        public Builder maxCostUsd(double usd) {
-            defaults.maxCostUsd(usd);
-            return this;
-        }
-
-        /** Further candidates tried after the chosen model fails (0 to 10); 2 unless set. */
-        public Builder maxFallbacks(int n) {
-            if (n < 0 || n > CallRouter.MAX_FALLBACKS_LIMIT) {
-                throw new IllegalArgumentException("maxFallbacks must be in 0.." + CallRouter.MAX_FALLBACKS_LIMIT
-                        + ", got " + n);
-            }
-            this.maxFallbacks = n;
-            return this;
-        }
-
-        /** Which failures fall back to the next candidate; {@link #DEFAULT_FALLBACK} unless set. */
-        public Builder fallbackWhen(Predicate<? super Throwable> p) {
-            this.fallbackWhen = Objects.requireNonNull(p, "predicate");
-            return this;
-        }
-
-        /** Called once per call with what carrot did, also when every attempt failed. */
-        public Builder decisionListener(Consumer<? super RoutedCall> l) {
-            this.listener = Objects.requireNonNull(l, "listener");
-            return this;
+            super(CarrotChatModel.class, DEFAULT_FALLBACK);
         }
 
         /**
@@ -287,13 +215,7 @@ public final class CarrotChatModel implements ChatModel {
          * @throws IllegalArgumentException for no models or a name the router does not know
          */
         public CarrotChatModel build() {
-            if (router == null) {
-                throw new IllegalStateException("no router: call router(Router.load(dir)) first");
-            }
-            CallRouter calls = CallRouter.builder(router).models(models.keySet()).defaults(defaults.build().callOptions())
-                    .maxFallbacks(maxFallbacks).fallbackWhen(fallbackWhen).listener(listener)
-                    .logger(CarrotChatModel.class.getName()).build();
-            return new CarrotChatModel(calls, models);
+            return new CarrotChatModel(callRouter(CarrotChatModel.class.getName()), models());
         }
     }
 }

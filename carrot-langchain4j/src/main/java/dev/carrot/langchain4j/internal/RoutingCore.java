@@ -4,19 +4,16 @@ import dev.carrot.langchain4j.CarrotChatRequestParameters;
 import dev.carrot.route.CallOptions;
 import dev.carrot.route.CallRouter;
 import dev.carrot.route.NoModelFitsException;
-import dev.carrot.route.RoutedCall;
 import dev.carrot.route.Router;
 import dev.langchain4j.exception.InvalidRequestException;
 import dev.langchain4j.model.chat.Capability;
 import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.request.ChatRequestParameters;
 
-import java.util.Collection;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
-import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Predicate;
 
@@ -26,9 +23,6 @@ import java.util.function.Predicate;
  * semantics, shared with the Spring AI chat model), and build the request the models get. Immutable and thread-safe.
  */
 public final class RoutingCore {
-    /** Further candidates tried after the first fails, unless the builder says otherwise (the gateway's default). */
-    public static final int DEFAULT_MAX_FALLBACKS = CallRouter.DEFAULT_MAX_FALLBACKS;
-
     /**
      * Falls back on anything but a request the provider rejected as invalid (400, 422, a content filter): another
      * model would reject it too. Rate limits, server errors, time-outs, rejected keys, unknown model names and broken
@@ -38,24 +32,9 @@ public final class RoutingCore {
 
     private final CallRouter calls;
 
-    private RoutingCore(CallRouter calls) {
-        this.calls = calls;
-    }
-
-    /**
-     * Checks a builder's settings once.
-     *
-     * @param modelNames the names of the models given to the builder: each must be a model of the router
-     * @throws IllegalArgumentException naming the setting that does not fit
-     * @throws IllegalStateException    when a default budget is given but the router has no budget calibration
-     */
-    public static RoutingCore create(Router router, Collection<String> modelNames, CarrotChatRequestParameters defaults,
-                                     int maxFallbacks, Predicate<? super Throwable> fallbackWhen,
-                                     Consumer<? super RoutedCall> listener) {
-        Objects.requireNonNull(defaults, "defaults");
-        return new RoutingCore(CallRouter.builder(router).models(modelNames).defaults(defaults.callOptions())
-                .maxFallbacks(maxFallbacks).fallbackWhen(fallbackWhen).listener(listener)
-                .logger("dev.carrot.langchain4j").build());
+    /** Over a call router built from a chat model builder's settings. */
+    public RoutingCore(CallRouter calls) {
+        this.calls = Objects.requireNonNull(calls, "calls");
     }
 
     /** The models this chat model may send to, in the router's order. */
