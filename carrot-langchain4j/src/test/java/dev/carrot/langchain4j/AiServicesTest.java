@@ -56,10 +56,7 @@ class AiServicesTest {
 
     @BeforeEach
     void reset() {
-        upstreams.reset();
-        for (String m : TestRouter.MODELS) {
-            upstreams.get(m).reply(Reply.ok().withContent("answer from " + m));
-        }
+        upstreams.reset(m -> Reply.ok().withContent("answer from " + m));
     }
 
     @Test

@@ -44,10 +44,7 @@ class CarrotStreamingChatModelTest {
 
     @BeforeEach
     void reset() {
-        upstreams.reset();
-        for (String m : TestRouter.MODELS) {
-            upstreams.get(m).reply(Reply.ok().withContent("streamed answer from " + m).withChunks(4, Duration.ZERO));
-        }
+        upstreams.reset(m -> Reply.ok().withContent("streamed answer from " + m).withChunks(4, Duration.ZERO));
     }
 
     private static CarrotStreamingChatModel.Builder builder() {

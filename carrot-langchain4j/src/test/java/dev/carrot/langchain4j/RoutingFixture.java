@@ -50,10 +50,7 @@ public final class RoutingFixture implements AutoCloseable {
 
     /** Forgets requests; every upstream answers "answer from MODEL". */
     public void resetReplies() {
-        upstreams.reset();
-        for (String m : TestRouter.MODELS) {
-            upstreams.get(m).reply(Reply.ok().withContent("answer from " + m));
-        }
+        upstreams.reset(m -> Reply.ok().withContent("answer from " + m));
     }
 
     @Override

@@ -104,10 +104,7 @@ class CarrotAutoConfigurationTest {
 
     @BeforeEach
     void reset() {
-        UPSTREAMS.reset();
-        for (String m : TestRouter.MODELS) {
-            UPSTREAMS.get(m).reply(Reply.ok().withContent("answer from " + m));
-        }
+        UPSTREAMS.reset(m -> Reply.ok().withContent("answer from " + m));
     }
 
     @Test

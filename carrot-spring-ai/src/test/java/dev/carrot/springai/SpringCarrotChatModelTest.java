@@ -49,10 +49,7 @@ class SpringCarrotChatModelTest {
 
     @BeforeEach
     void reset() {
-        upstreams.reset();
-        for (String m : TestRouter.MODELS) {
-            upstreams.get(m).reply(Reply.ok().withContent("answer from " + m));
-        }
+        upstreams.reset(m -> Reply.ok().withContent("answer from " + m));
     }
 
     private static CarrotChatModel.Builder builder() {

@@ -2,6 +2,7 @@ package dev.carrot.testkit;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * One {@link FakeUpstream} per model of {@link TestRouter}, each answering under its own upstream model id
@@ -44,6 +45,12 @@ public class TestUpstreams implements AutoCloseable {
     /** Forgets the requests and replies of every upstream. */
     public void reset() {
         fake.values().forEach(FakeUpstream::reset);
+    }
+
+    /** Forgets the requests and replies of every upstream; then each model's upstream replies {@code reply(model)}. */
+    public void reset(Function<String, Reply> reply) {
+        reset();
+        fake.forEach((m, u) -> u.reply(reply.apply(m)));
     }
 
     /** How many requests each upstream received, by model. */
