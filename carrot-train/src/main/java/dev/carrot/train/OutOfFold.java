@@ -1,0 +1,20 @@
+package dev.carrot.train;
+
+/**
+ * A trainer that can predict its target for the training prompts out of fold: each prompt by a predictor fitted
+ * without its fold ({@link Folds} of {@link FitTask#trainRows()}, shared by every trainer of the run). Stacking fits
+ * its weights on these, so that validation stays unseen.
+ */
+public interface OutOfFold {
+
+    /**
+     * The out-of-fold raw predictions (before clipping) of the training rows, in {@link FitTask#trainRows()} order,
+     * rows x models, with the hyperparameters the trainer chose on the training rows. Computed once per run.
+     */
+    double[] outOfFold(FitTask task);
+
+    /** The folds of the training rows every out-of-fold prediction uses. */
+    static Folds trainFolds(FitTask task) {
+        return task.shared("folds.train", () -> Folds.of(task.trainRows(), task.config()));
+    }
+}
