@@ -13,6 +13,19 @@ public interface OutOfFold {
      */
     double[] outOfFold(FitTask task);
 
+    /** Whether {@link #outOfFold} can be called (a combination can when all its parts can). */
+    default boolean predictsOutOfFold() {
+        return true;
+    }
+
+    /** The out-of-fold predictions of {@code trainer}, or empty when it cannot make them. */
+    static java.util.Optional<double[]> of(PredictorTrainer trainer, FitTask task) {
+        if (trainer instanceof OutOfFold o && o.predictsOutOfFold()) {
+            return java.util.Optional.of(o.outOfFold(task));
+        }
+        return java.util.Optional.empty();
+    }
+
     /** The folds of the training rows every out-of-fold prediction uses. */
     static Folds trainFolds(FitTask task) {
         return task.shared("folds.train", () -> Folds.of(task.trainRows(), task.config()));

@@ -18,7 +18,7 @@ import java.util.Objects;
  * judges the stack as it judges its parts; the training prompts give each model's weights the ~2,000 prompts of the
  * training split instead of the validation split's ~200 that {@link BlendTrainer}'s one weight is chosen on.
  */
-public final class StackTrainer implements PredictorTrainer {
+public final class StackTrainer implements PredictorTrainer, OutOfFold {
     private static final Logger LOG = LoggerFactory.getLogger(StackTrainer.class);
 
     private final List<PredictorTrainer> parts;
@@ -30,7 +30,7 @@ public final class StackTrainer implements PredictorTrainer {
             throw new IllegalArgumentException("a stack needs at least two parts, got " + parts.size());
         }
         for (PredictorTrainer p : parts) {
-            if (!(p instanceof OutOfFold)) {
+            if (!(p instanceof OutOfFold o && o.predictsOutOfFold())) {
                 throw new IllegalArgumentException(p.name() + " cannot predict out of fold: it cannot be stacked");
             }
         }
@@ -109,6 +109,28 @@ public final class StackTrainer implements PredictorTrainer {
         }
         LOG.info("stack {}: weights by model {}", p, weightsByModel);
         return fit;
+    }
+
+    /**
+     * The stack's weights applied to its parts' out-of-fold predictions (the weights were fitted on these same
+     * predictions: two or three numbers per model over the training prompts).
+     */
+    @Override
+    public double[] outOfFold(FitTask task) {
+        float[] w = ((StackPredictor) task.fitOf(this).predictor()).weights();
+        int m = task.outputs();
+        int k = parts.size();
+        double[] out = null;
+        for (int i = 0; i < k; i++) {
+            double[] p = ((OutOfFold) parts.get(i)).outOfFold(task);
+            if (out == null) {
+                out = new double[p.length];
+            }
+            for (int j = 0; j < p.length; j++) {
+                out[j] += w[(j % m) * k + i] * p[j];
+            }
+        }
+        return out;
     }
 
     /**

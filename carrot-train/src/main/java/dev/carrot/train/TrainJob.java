@@ -32,7 +32,7 @@ import java.util.Optional;
  * The whole training job: embed, train, export, check the export, evaluate, write the outputs.
  *
  * <pre>
- * DIR/router/            the variant that did best on validation (Router.load reads it)
+ * DIR/router/            the default router: the variant with the best held-out score (Router.load reads it)
  * DIR/routers/VARIANT/   every trained variant
  * DIR/curves.csv         router,lambda,cost_per_query,quality on the test split (+ single models, oracle)
  * DIR/summary.json       the evaluation's numbers
@@ -121,7 +121,7 @@ public final class TrainJob {
                                 ? (summary.get("has_cost").asBoolean() ? "never" : "-")
                                 : String.format(Locale.ROOT, "%.3f", r.get("cost_to_match_best").asDouble())));
             }
-            sb.append("default router (best on validation): ").append(defaultVariant).append(" -> ")
+            sb.append("default router (best on held-out prompts): ").append(defaultVariant).append(" -> ")
                     .append(out.resolve("router")).append(System.lineSeparator());
             sb.append("outputs: ").append(out.toAbsolutePath()).append(System.lineSeparator());
             return sb.toString();
@@ -164,16 +164,19 @@ public final class TrainJob {
 
         // export every variant into a staging folder, check each against the trainer's predictions, and only then
         // put them in place: a failed check leaves the previous artifacts untouched
+        boolean heldOut = result.variants().stream().allMatch(v -> Double.isFinite(v.heldOutScore()));
         VariantResult best = null;
         for (VariantResult v : result.variants()) {
-            if (best == null || v.validationScore() > best.validationScore()) {
+            if (best == null || score(v, heldOut) > score(best, heldOut)) {
                 best = v;
             }
         }
+        String chosenBy = heldOut ? "held-out score (training prompts out of fold + validation prompts)"
+                : "validation score";
         // the whole output goes into a new generation, switched in only when every part is written and checked
         Path gen = output.newGeneration(created);
         try {
-            return finish(output, gen, result, best, emb, data, prices, t0, t1, t2);
+            return finish(output, gen, result, best, chosenBy, emb, data, prices, t0, t1, t2);
         } catch (IOException | RuntimeException | Error e) {
             TrainOutput.deleteRecursively(gen);
             throw e;
@@ -181,7 +184,7 @@ public final class TrainJob {
     }
 
     private Report finish(TrainOutput output, Path gen, CarrotTrainer.Result result, VariantResult best,
-                          Embedded emb, RoutingDataset data, Optional<PriceTable> prices, long t0, long t1, long t2)
+                          String chosenBy, Embedded emb, RoutingDataset data, Optional<PriceTable> prices, long t0, long t1, long t2)
             throws IOException {
         for (VariantResult v : result.variants()) {
             RouterArtifact.write(v.model(), gen.resolve("routers").resolve(v.variant().id()));
@@ -196,6 +199,7 @@ public final class TrainJob {
         extra.put("cost_kind", result.costKind().name().toLowerCase(Locale.ROOT));
         extra.put("cost_scale_usd", result.costScaleUsd());
         extra.put("default_router", best.variant().id());
+        extra.put("default_router_chosen_by", chosenBy);
         ArrayNode variants = extra.putArray("variants");
         for (VariantResult v : result.variants()) {
             ObjectNode o = variants.addObject();
@@ -224,6 +228,15 @@ public final class TrainJob {
         LOG.info("done in {} s: {}", String.format(Locale.ROOT, "%.1f", (System.nanoTime() - t0) / 1e9),
                 out.toAbsolutePath());
         return new Report(out, summary, result, best.variant().id());
+    }
+
+    /**
+     * What the default router is chosen by: the held-out score when every variant has one (more prompts, less
+     * noise), else the validation score; NaN (no validation prompts) ranks last.
+     */
+    private static double score(VariantResult v, boolean heldOut) {
+        double s = heldOut ? v.heldOutScore() : v.validationScore();
+        return Double.isNaN(s) ? Double.NEGATIVE_INFINITY : s;
     }
 
     private static Map<String, Long> toLongs(Map<String, ? extends Number> m) {

@@ -20,7 +20,7 @@ public record Variant(String id, PredictorTrainer quality, PredictorTrainer cost
 
     /** The paper's router: KNN quality, KNN tokens/cost. */
     public static final Variant KNN = new Variant("knn", new KnnTrainer(), new KnnTrainer());
-    /** Logistic quality, linear tokens/cost. */
+    /** Logistic quality (L-BFGS, soft labels), ridge tokens/cost; each model's L2 penalty chosen out of fold. */
     public static final Variant LOGISTIC = new Variant("logistic", new LogisticTrainer(), new LinearTrainer());
     /** Convex blends of the two, weights chosen on validation. */
     public static final Variant BLEND = new Variant("blend", new BlendTrainer(KNN.quality(), LOGISTIC.quality()),

@@ -37,7 +37,7 @@ class TrainJobTest {
     static TrainJob.Report report;
 
     static TrainerConfig config() {
-        return TrainerConfig.defaults().withEpochs(5).withL2Grid(1e-4, 1e-2).withThreads(2);
+        return TrainerConfig.defaults().withL2Grid(1e-4, 1e-2).withThreads(2);
     }
 
     @BeforeAll
@@ -150,6 +150,25 @@ class TrainJobTest {
         assertThat(Math.abs(quality.get("1.0E-4") - quality.get("0.01"))).isGreaterThan(1e-4);
         assertThat(Math.abs(cost.get("1.0E-4") - cost.get("0.01"))).isGreaterThan(1e-4);
         assertThat(hyper.get("quality_solver")).isEqualTo("lbfgs");
+    }
+
+    /** The default router is the variant with the best score on prompts its predictors did not see. */
+    @Test
+    void theDefaultRouterHasTheBestHeldOutScore() throws IOException {
+        JsonNode s = new ObjectMapper().readTree(tmp.resolve("run1/summary.json").toFile());
+        assertThat(s.get("default_router_chosen_by").asText()).startsWith("held-out score");
+        String best = null;
+        double bestScore = Double.NEGATIVE_INFINITY;
+        for (CarrotTrainer.VariantResult v : report.training().variants()) {
+            assertThat(v.heldOutScore()).as(v.variant().id()).isBetween(0.3, 1.0);
+            assertThat(v.hyper().get("held_out_area")).isEqualTo(v.heldOutScore());
+            if (v.heldOutScore() > bestScore) {
+                bestScore = v.heldOutScore();
+                best = v.variant().id();
+            }
+        }
+        assertThat(report.defaultVariant()).isEqualTo(best);
+        assertThat(s.get("default_router").asText()).isEqualTo(best);
     }
 
     @Test
