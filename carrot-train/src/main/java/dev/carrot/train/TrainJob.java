@@ -108,19 +108,7 @@ public final class TrainJob {
             StringBuilder sb = new StringBuilder();
             sb.append(String.format(Locale.ROOT, "%s: %d train, %d test prompts%n", summary.get("dataset").asText(),
                     summary.get("n_train").asInt(), summary.get("n_test").asInt()));
-            JsonNode bs = summary.get("best_single");
-            sb.append(String.format(Locale.ROOT, "best single model: %s, quality %.4f%s%n", bs.get("model").asText(),
-                    bs.get("quality").asDouble(), bs.get("cost").isNull() ? ""
-                            : String.format(Locale.ROOT, ", cost %.6g USD/query", bs.get("cost").asDouble())));
-            sb.append(String.format(Locale.ROOT, "%-10s %8s %10s %12s%n", "router", "area", "q(lambda0)",
-                    "cost/best"));
-            for (JsonNode r : summary.get("routers")) {
-                sb.append(String.format(Locale.ROOT, "%-10s %8s %10.4f %12s%n", r.get("name").asText(),
-                        r.get("area").isNull() ? "-" : String.format(Locale.ROOT, "%.4f", r.get("area").asDouble()),
-                        r.get("quality_at_lambda0").asDouble(), r.get("cost_to_match_best").isNull()
-                                ? (summary.get("has_cost").asBoolean() ? "never" : "-")
-                                : String.format(Locale.ROOT, "%.3f", r.get("cost_to_match_best").asDouble())));
-            }
+            sb.append(EvalJob.describeSummary(summary));
             sb.append("default router (best on validation): ").append(defaultVariant).append(" -> ")
                     .append(out.resolve("router")).append(System.lineSeparator());
             sb.append("outputs: ").append(out.toAbsolutePath()).append(System.lineSeparator());
