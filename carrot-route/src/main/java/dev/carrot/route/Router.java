@@ -7,6 +7,7 @@ import dev.carrot.route.encoder.PromptEncoder;
 import dev.carrot.route.internal.Scorer;
 import dev.carrot.route.io.RouterArtifact;
 import dev.carrot.route.model.BudgetCalibration;
+import dev.carrot.route.model.CostBounds;
 import dev.carrot.route.model.CostModel;
 import dev.carrot.route.model.DecisionRule;
 import dev.carrot.route.model.PriceTable;
@@ -332,6 +333,38 @@ public final class Router implements AutoCloseable {
     public record Prediction(double[] quality, double[] inputTokens, double[] outputTokens, double[] costUsd) {
     }
 
+    /**
+     * The router's split-conformal upper bounds of each model's output tokens (token-priced) or cost (direct), if it
+     * has them.
+     */
+    public Optional<CostBounds> costBounds() {
+        return model.costBounds();
+    }
+
+    /**
+     * Per model, the upper bound of a prompt's cost in USD at {@code confidence}, from this router's
+     * {@link #predict prediction} for the prompt (at the router's current prices): what a cost cap
+     * {@link RouteOptions#atConfidence at that confidence} compares. Infinite for a model whose validation prompts
+     * are too few to certify the confidence.
+     *
+     * @param confidence in (0, 1), e.g. 0.9
+     * @throws IllegalStateException    if the router has no cost bounds ({@link #costBounds()})
+     * @throws IllegalArgumentException if the confidence is not in (0, 1) or the prediction has the wrong size
+     */
+    public double[] costUpperBounds(Prediction prediction, double confidence) {
+        Objects.requireNonNull(prediction, "prediction");
+        CostBounds.checkConfidence(confidence);
+        if (prediction.costUsd().length != models || prediction.inputTokens().length != models
+                || prediction.outputTokens().length != models) {
+            throw new IllegalArgumentException("a prediction of this router has " + models + " values per array, got "
+                    + prediction.costUsd().length);
+        }
+        double[] bound = new double[models];
+        scorer.upperCost(prediction.inputTokens(), prediction.outputTokens(), prediction.costUsd(), confidence,
+                bound);
+        return bound;
+    }
+
     private Decision decide(float[] embedding, int promptTokens, String text, double mu,
                             Optional<BudgetCalibration.Choice> budget, RouteOptions options) {
         Objects.requireNonNull(options, "options");
@@ -363,12 +396,20 @@ public final class Router implements AutoCloseable {
             }
         }
         boolean withinCap = true;
+        // what the cap is compared with: the predicted cost, or its upper bound at the call's confidence
+        double[] capped = cost;
+        double[] bound = null;
+        if (options.capConfidence().isPresent()) {
+            bound = new double[models];
+            scorer.upperCost(in, out, cost, options.capConfidence().getAsDouble(), bound);
+            capped = bound;
+        }
         if (options.maxCostUsd().isPresent()) {
             double cap = options.maxCostUsd().getAsDouble();
             boolean[] fits = candidate.clone();
             boolean any = false;
             for (int m = 0; m < models; m++) {
-                if (fits[m] && cost[m] > cap) {
+                if (fits[m] && capped[m] > cap) {
                     fits[m] = false;
                     status[m] = Receipt.Status.OVER_COST_CAP;
                 }
@@ -379,14 +420,18 @@ public final class Router implements AutoCloseable {
             } else {
                 withinCap = false;
                 if (options.onNoFit() == RouteOptions.NoFit.FAIL) {
-                    throw new NoModelFitsException(String.format(java.util.Locale.ROOT, "no candidate model is"
-                                    + " predicted to cost at most %.6g USD (cheapest candidate: %.6g USD)", cap,
-                            cheapestCost(candidate, cost)), receipts(q, in, out, cost, scale, mu, status, -1, null));
+                    throw new NoModelFitsException(bound == null ? String.format(java.util.Locale.ROOT, "no candidate"
+                                    + " model is predicted to cost at most %.6g USD (cheapest candidate: %.6g USD)",
+                            cap, cheapestCost(candidate, cost)) : String.format(java.util.Locale.ROOT, "no candidate"
+                                    + " model's %s upper cost bound is at most %.6g USD (lowest bound: %.6g USD)",
+                            percent(options.capConfidence().getAsDouble()), cap, cheapestCost(candidate, bound)),
+                            receipts(q, in, out, cost, bound, scale, mu, status, -1, null));
                 }
-                // documented behaviour: the cheapest candidate, marked as over the cap
+                // documented behaviour: the cheapest candidate (by what the cap compares), marked as over the cap
                 int cheapest = -1;
                 for (int m = 0; m < models; m++) {
-                    if (candidate[m] && (cheapest < 0 || cost[m] < cost[cheapest])) {
+                    if (candidate[m] && (cheapest < 0 || capped[m] < capped[cheapest]
+                            || (capped[m] == capped[cheapest] && cost[m] < cost[cheapest]))) {
                         cheapest = m;
                     }
                 }
@@ -408,9 +453,14 @@ public final class Router implements AutoCloseable {
             }
         }
         status[chosen] = Receipt.Status.CHOSEN;
-        List<Receipt> receipts = receipts(q, in, out, cost, scale, mu, status, chosen, candidate);
+        List<Receipt> receipts = receipts(q, in, out, cost, bound, scale, mu, status, chosen, candidate);
         return new Decision(model.models().get(chosen), mu, budget, chosenU - runnerUp, withinCap,
-                model.cost().kind(), receipts);
+                model.cost().kind(), options.capConfidence(), receipts);
+    }
+
+    private static String percent(double confidence) {
+        return new java.math.BigDecimal(confidence * 100).round(new java.math.MathContext(6)).stripTrailingZeros()
+                .toPlainString() + "%";
     }
 
     private static double cheapestCost(boolean[] candidate, double[] cost) {
@@ -423,14 +473,15 @@ public final class Router implements AutoCloseable {
         return c;
     }
 
-    private List<Receipt> receipts(double[] q, double[] in, double[] out, double[] cost, double scale, double mu,
-                                   Receipt.Status[] status, int chosen, boolean[] candidate) {
+    private List<Receipt> receipts(double[] q, double[] in, double[] out, double[] cost, double[] bound, double scale,
+                                   double mu, Receipt.Status[] status, int chosen, boolean[] candidate) {
         List<Receipt> list = new ArrayList<>(models);
         double chosenU = chosen < 0 ? Double.NaN : DecisionRule.utility(q[chosen], cost[chosen], mu, scale);
         for (int m = 0; m < models; m++) {
             double u = DecisionRule.utility(q[m], cost[m], mu, scale);
             boolean considered = candidate != null && candidate[m];
-            list.add(new Receipt(model.models().get(m), q[m], in[m], out[m], cost[m], cost[m] / scale, u,
+            list.add(new Receipt(model.models().get(m), q[m], in[m], out[m], cost[m],
+                    bound == null ? Double.NaN : bound[m], cost[m] / scale, u,
                     considered ? u - chosenU : Double.NaN, status[m]));
         }
         return list;

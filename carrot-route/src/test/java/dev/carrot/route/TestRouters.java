@@ -2,6 +2,7 @@ package dev.carrot.route;
 
 import dev.carrot.route.model.BudgetCalibration;
 import dev.carrot.route.model.CalibrationData;
+import dev.carrot.route.model.CostBounds;
 import dev.carrot.route.model.CostModel;
 import dev.carrot.route.encoder.EncoderInfo;
 import dev.carrot.route.encoder.Pooling;
@@ -82,6 +83,29 @@ public final class TestRouters {
         CalibrationData data = CalibrationData.ofTokens(2, 3, predQ, trueQ, predIn, predOut, trueIn, trueOut);
         BudgetCalibration cal = data.calibrate(MODELS, prices(), 0.01, BudgetCalibration.defaultGrid());
         return builder().calibrationData(data).calibration(cal).build();
+    }
+
+    /**
+     * Output-token bounds fitted on nine validation prompts, one bin per model, offset 10 tokens: at confidence 0.9
+     * (k = ceil(10 * 0.9) = 9, the largest score) a prediction p is bounded by {@code (p + 10) * r - 10} with
+     * r = e^0.4 for A, 1.5 for B and 2 for C; at 0.5 (k = 5) by the fifth score; above 0.9 there are too few
+     * prompts, and the bound is infinite.
+     */
+    public static CostBounds bounds() {
+        double[] scores = new double[3 * 9];
+        for (int i = 0; i < 9; i++) {
+            scores[i] = 0.05 * i;                              // A: 0 .. 0.4
+            scores[9 + i] = Math.log(1.5) * (i - 4) / 4.0;     // B: -ln 1.5 .. ln 1.5
+            scores[18 + i] = Math.log(2) * i / 8.0;            // C: 0 .. ln 2
+        }
+        double nan = Double.NaN;
+        return new CostBounds(CostBounds.Target.OUTPUT_TOKENS, 3, 9, new double[]{10, 10, 10},
+                new double[]{nan, nan, nan, nan, nan, nan}, new int[]{9, 0, 0, 9, 0, 0, 9, 0, 0}, scores);
+    }
+
+    /** The calibrated router with {@link #bounds()}. */
+    public static RouterModel withBounds() {
+        return withCalibration().toBuilder().costBounds(bounds()).build();
     }
 
     /** The query that sits on stored prompt 0: its neighbours are stored prompts 0 and 3. */

@@ -6,6 +6,7 @@ import dev.carrot.route.encoder.Pooling;
 import dev.carrot.route.knn.KnnIndex;
 import dev.carrot.route.model.BudgetCalibration;
 import dev.carrot.route.model.CalibrationData;
+import dev.carrot.route.model.CostBounds;
 import dev.carrot.route.model.CostModel;
 import dev.carrot.route.model.InputTokenModel;
 import dev.carrot.route.model.Predictor;
@@ -99,10 +100,60 @@ final class ArtifactReader {
             }
             b.calibrationData(CalibrationData.fromArrays(rows, models.size(), arr));
         }
+        JsonNode cb = m.path("cost_bounds"); // from format version 3
+        if (cb.isObject()) {
+            b.costBounds(costBounds(cb, models.size()));
+        }
         if (m.path("provenance").isObject()) {
             b.provenance(Provenance.fromJson(m.get("provenance")));
         }
         return b.build();
+    }
+
+    /** The split-conformal cost bounds entry (format version 3). */
+    private CostBounds costBounds(JsonNode cb, int models) throws IOException {
+        String method = required(cb, "method").asText();
+        String score = required(cb, "score").asText();
+        if (!method.equals("split_conformal") || !score.equals("log_ratio")) {
+            throw new ArtifactFormatException(manifestFile, "cost bounds by method '" + method + "' with score '"
+                    + score + "': this carrot-route reads split_conformal with log_ratio");
+        }
+        CostBounds.Target target;
+        try {
+            target = CostBounds.Target.of(required(cb, "target").asText());
+        } catch (IllegalArgumentException e) {
+            throw new ArtifactFormatException(manifestFile, e.getMessage(), e);
+        }
+        int rows = required(cb, "rows").asInt();
+        JsonNode edges = required(cb, "edges");
+        JsonNode sizes = required(cb, "bin_sizes");
+        if (!edges.isArray() || edges.size() != models || !sizes.isArray() || sizes.size() != models) {
+            throw new ArtifactFormatException(manifestFile, "cost bounds need 'edges' and 'bin_sizes' with one entry"
+                    + " per model (" + models + ")");
+        }
+        double[] e = new double[models * (CostBounds.MAX_BINS - 1)];
+        int[] n = new int[models * CostBounds.MAX_BINS];
+        for (int j = 0; j < models; j++) {
+            JsonNode ej = edges.get(j);
+            JsonNode nj = sizes.get(j);
+            if (ej.size() != CostBounds.MAX_BINS - 1 || nj.size() != CostBounds.MAX_BINS) {
+                throw new ArtifactFormatException(manifestFile, "cost bounds of model " + j + " need "
+                        + (CostBounds.MAX_BINS - 1) + " edges and " + CostBounds.MAX_BINS + " bin sizes, got " + ej
+                        + " and " + nj);
+            }
+            for (int k = 0; k < CostBounds.MAX_BINS - 1; k++) {
+                e[j * (CostBounds.MAX_BINS - 1) + k] = ej.get(k).isNull() ? Double.NaN : ej.get(k).asDouble();
+            }
+            for (int k = 0; k < CostBounds.MAX_BINS; k++) {
+                if (!nj.get(k).canConvertToInt() || !nj.get(k).isIntegralNumber()) {
+                    throw new ArtifactFormatException(manifestFile, "cost bound bin size " + nj.get(k) + " of model "
+                            + j + " is not an integer");
+                }
+                n[j * CostBounds.MAX_BINS + k] = nj.get(k).asInt();
+            }
+        }
+        return new CostBounds(target, models, rows, doubles(required(cb, "offset")), e, n,
+                f64(required(cb, "scores").asText(), models, rows));
     }
 
     /** The input-token estimate: fitted on the encoder's word pieces, or counted with a stored tokenizer. */

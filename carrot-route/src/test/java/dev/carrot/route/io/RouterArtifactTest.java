@@ -22,6 +22,7 @@ import java.util.stream.Stream;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.carrot.route.model.BlendPredictor;
+import dev.carrot.route.model.CostBounds;
 import dev.carrot.route.model.CostModel;
 import dev.carrot.route.model.KnnPredictor;
 import dev.carrot.route.model.LinearPredictor;
@@ -32,7 +33,7 @@ class RouterArtifactTest {
     @TempDir
     Path tmp;
 
-    /** The golden model: every predictor kind (KNN, logistic, blend), token costs, calibration. */
+    /** The golden model: every predictor kind (KNN, logistic, blend), token costs, calibration, cost bounds. */
     static RouterModel golden() {
         float[] w = new float[3 * 4];
         for (int i = 0; i < w.length; i++) {
@@ -40,7 +41,7 @@ class RouterArtifactTest {
         }
         Predictor logistic = new LinearPredictor(3, 4, w, new float[]{0.1f, -0.2f, 0.3f},
                 LinearPredictor.Link.SIGMOID);
-        RouterModel base = TestRouters.withCalibration();
+        RouterModel base = TestRouters.withBounds();
         return base.toBuilder()
                 .quality(new BlendPredictor(0.6, base.quality(), logistic))
                 .build();
@@ -93,6 +94,34 @@ class RouterArtifactTest {
             RouterArtifact.write(m, dir);
             assertSamePredictions(Router.of(m, null), Router.of(RouterArtifact.read(dir), null));
         }
+        // USD bounds of a direct-cost router, three bins, read back exactly
+        java.util.SplittableRandom r = new java.util.SplittableRandom(1);
+        double[] pred = new double[150 * 3];
+        double[] actual = new double[150 * 3];
+        for (int i = 0; i < pred.length; i++) {
+            pred[i] = 0.001 * (1 + r.nextDouble());
+            actual[i] = pred[i] * Math.exp(0.3 * r.nextGaussian());
+        }
+        RouterModel bounded = direct.toBuilder().costBounds(CostBounds.fit(CostBounds.Target.COST_USD, pred, actual,
+                150, 3)).build();
+        Path dir = tmp.resolve("bounded");
+        RouterArtifact.write(bounded, dir);
+        CostBounds back = RouterArtifact.read(dir).costBounds().orElseThrow();
+        CostBounds want = bounded.costBounds().orElseThrow();
+        assertThat(back.target()).isEqualTo(CostBounds.Target.COST_USD);
+        assertThat(back.binSizes()).containsExactly(want.binSizes()).containsExactly(50, 50, 50, 50, 50, 50, 50, 50, 50);
+        assertThat(back.edges()).containsExactly(want.edges());
+        assertThat(back.offset()).containsExactly(want.offset());
+        assertThat(back.scores()).containsExactly(want.scores());
+        // bounds must be of what the cost model predicts, for every model
+        assertThatThrownBy(() -> TestRouters.withCalibration().toBuilder().costBounds(want).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("cost bounds are of cost_usd but the 'tokens' cost model predicts output_tokens");
+        assertThatThrownBy(() -> none.toBuilder().costBounds(want).build())
+                .hasMessageContaining("cost model 'none') has no cost bounds");
+        assertThatThrownBy(() -> direct.toBuilder().costBounds(CostBounds.fit(CostBounds.Target.COST_USD,
+                new double[]{1, 2}, new double[]{1, 2}, 1, 2)).build())
+                .hasMessageContaining("cost bounds cover 2 models, the router has 3");
         Decision d = Router.of(none, null).route(TestRouters.query(), 0.5);
         assertThat(d.costModel()).isEqualTo("none");
         assertThat(d.chosen().costUsd()).isZero();
@@ -222,6 +251,7 @@ class RouterArtifactTest {
     // ------------------------------------------------------------------------------------ golden
 
     private static final Path GOLDEN_V1 = Path.of("src/test/resources/golden/router-v1");
+    private static final Path GOLDEN_V2 = Path.of("src/test/resources/golden/router-v2");
     private static final Path GOLDEN = Path.of("src/test/resources/golden/router-v" + RouterArtifact.FORMAT_VERSION);
     private static final Path EXPECTED = Path.of("src/test/resources/golden/router-v1-expected.json");
 
@@ -238,7 +268,7 @@ class RouterArtifactTest {
             RouterArtifact.write(golden(), GOLDEN);
         }
         ObjectNode expected = (ObjectNode) new ObjectMapper().readTree(EXPECTED.toFile());
-        for (Path dir : List.of(GOLDEN_V1, GOLDEN)) {
+        for (Path dir : List.of(GOLDEN_V1, GOLDEN_V2, GOLDEN)) {
             Router fromDisk = Router.of(RouterArtifact.read(dir), null);
             int i = 0;
             for (float[] q : QUERIES) {
@@ -252,6 +282,16 @@ class RouterArtifactTest {
                         e.get("model_at_0.2").asText());
             }
             assertThat(fromDisk.model().encoder()).isEqualTo(golden().encoder());
+            // cost bounds came with format version 3: older artifacts load without them
+            assertThat(fromDisk.costBounds().isPresent()).as(dir + " has cost bounds").isEqualTo(dir == GOLDEN);
+        }
+        Router current = Router.of(RouterArtifact.read(GOLDEN), null);
+        Router fresh = Router.of(golden(), null);
+        for (float[] q : QUERIES) {
+            for (double c : new double[]{0.5, 0.9}) {
+                assertThat(current.costUpperBounds(current.predict(q, 37), c))
+                        .containsExactly(fresh.costUpperBounds(fresh.predict(q, 37), c));
+            }
         }
         Path again = tmp.resolve("again");
         RouterArtifact.write(golden(), again);
