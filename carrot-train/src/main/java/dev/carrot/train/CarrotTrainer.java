@@ -4,6 +4,7 @@ import dev.carrot.data.RoutingDataset;
 import dev.carrot.route.Router;
 import dev.carrot.route.model.BudgetCalibration;
 import dev.carrot.route.model.CalibrationData;
+import dev.carrot.route.model.CostBounds;
 import dev.carrot.route.model.CostModel;
 import dev.carrot.route.model.DecisionRule;
 import dev.carrot.route.model.InputTokenModel;
@@ -195,7 +196,9 @@ public final class CarrotTrainer {
                 CalibrationData cd = calibrationData(run, valQ, valC);
                 BudgetCalibration cal = cd.calibrate(data.models(), run.prices(), run.scale(),
                         BudgetCalibration.defaultGrid());
-                b.calibration(cal).calibrationData(cd);
+                CostBounds bounds = costBounds(run, valC);
+                b.calibration(cal).calibrationData(cd).costBounds(bounds);
+                hyper.put("cost_bounds", bounds.describe());
                 validationScore = validationArea(cal, run.trueCost(), m, va);
             }
         }
@@ -213,6 +216,28 @@ public final class CarrotTrainer {
         RouterModel model = b.build();
         TestPredictions test = TestPredictions.of(Router.of(model, null), run.emb(), run.te());
         return new VariantResult(e.variant(), model, test.quality(), test.cost(), hyper, validationScore);
+    }
+
+    /**
+     * Split-conformal upper bounds of the cost predictor's target (output tokens, or USD), from the validation
+     * prompts: the predictions of the validation-phase cost predictor (the variant's own predictor fitted on the
+     * training prompts only, clipped at 0 as the router clips it) against the realised values. The router's final
+     * predictor is refitted on train + validation; its errors on new prompts are no larger on the whole, so the
+     * bounds hold at least as often (the test split measures it: {@code eval/cost_bounds.csv}).
+     */
+    private static CostBounds costBounds(Run run, double[] valC) {
+        RoutingDataset data = run.data();
+        int m = data.modelCount();
+        int[] va = run.va();
+        double[] actual = new double[va.length * m];
+        for (int i = 0; i < va.length; i++) {
+            for (int c = 0; c < m; c++) {
+                actual[i * m + c] = run.kind() == CostKind.TOKENS ? data.outputTokens(va[i], c)
+                        : run.trueCost()[va[i] * m + c];
+            }
+        }
+        return CostBounds.fit(run.kind() == CostKind.TOKENS ? CostBounds.Target.OUTPUT_TOKENS
+                : CostBounds.Target.COST_USD, valC, actual, va.length, m);
     }
 
     /** The validation predictions and outcomes the budget calibration is computed from, and stored for new prices. */

@@ -58,9 +58,33 @@ public final class EvalJob {
      * @param predC       predicted cost USD, test x models
      * @param calibration its budget calibration (validation), if any
      */
-    public record Routed(String name, double[] predQ, double[] predC, Optional<BudgetCalibration> calibration) {
+    public record Routed(String name, double[] predQ, double[] predC, Optional<BudgetCalibration> calibration,
+                         Optional<Bounds> costBounds) {
         public Routed {
             Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(calibration, "calibration");
+            Objects.requireNonNull(costBounds, "costBounds");
+        }
+
+        /** A router without cost bounds. */
+        public Routed(String name, double[] predQ, double[] predC, Optional<BudgetCalibration> calibration) {
+            this(name, predQ, predC, calibration, Optional.empty());
+        }
+    }
+
+    /**
+     * A router's upper cost bounds on the test prompts ({@code Router.costUpperBounds}).
+     *
+     * @param confidences the confidences of the bounds
+     * @param upperUsd    per confidence, the bounds in USD, test x models (infinite where the router cannot certify
+     *                    the confidence)
+     */
+    public record Bounds(double[] confidences, double[][] upperUsd) {
+        public Bounds {
+            if (confidences.length != upperUsd.length || confidences.length == 0) {
+                throw new IllegalArgumentException("cost bounds need at least one confidence and one set of bounds per"
+                        + " confidence, got " + confidences.length + " and " + upperUsd.length);
+            }
         }
     }
 
@@ -159,7 +183,8 @@ public final class EvalJob {
      * What the paper's evaluation found: its summary ({@code eval.json}) and, per router other than
      * {@link #PAPER_ROUTER}, the paired differences of its metrics to that router (empty when there is none).
      */
-    record PaperResult(ObjectNode summary, Map<String, Map<String, Bootstrap.Difference>> vsKnn) {
+    record PaperResult(ObjectNode summary, Map<String, Map<String, Bootstrap.Difference>> vsKnn,
+                       Optional<ArrayNode> costBounds) {
     }
 
     private final Options options;
@@ -198,6 +223,7 @@ public final class EvalJob {
         long t = System.nanoTime();
         PaperResult paper = paperEvaluation(in, routers, out.resolve("eval"));
         paper.vsKnn().forEach((name, diffs) -> e.compare(name, PAPER_ROUTER, options.bootstrap(), diffs));
+        paper.costBounds().ifPresent(b -> e.extra().set("cost_bounds", b));
         if (e.extra().get("seconds") instanceof ObjectNode seconds) {
             seconds.put("paper_evaluation", (System.nanoTime() - t) / 1e9);
             seconds.put("total", (System.nanoTime() - startNanos) / 1e9);
@@ -285,9 +311,12 @@ public final class EvalJob {
                 summary.set("calibration", cal);
             }
         }
+        // how often the realised cost is within each router's upper bound
+        Optional<ArrayNode> bounds = in.hasCost() ? costBoundCoverage(in, dir) : Optional.empty();
+        bounds.ifPresent(b -> summary.set("cost_bounds", b));
         AtomicFiles.write(dir.resolve("eval.json"), out -> om.writeValue(out, summary));
         LOG.info("evaluation written to {}", dir.toAbsolutePath());
-        return new PaperResult(summary, vsKnn);
+        return new PaperResult(summary, vsKnn, bounds);
     }
 
     private static ObjectNode deployableJson(Input in, int deployable, int n, int m) {
@@ -645,6 +674,122 @@ public final class EvalJob {
         return out;
     }
 
+    // -------------------------------------------------------------------------------------------- cost bounds
+
+    /**
+     * For each router with cost bounds and each confidence: the share of (test prompt, model) pairs whose realised
+     * cost is at most the bound, overall, per model and per task, into {@code cost_bounds.csv}; returns the overall
+     * rows with the lowest and highest per-model share (empty when no router has bounds).
+     */
+    private static Optional<ArrayNode> costBoundCoverage(Input in, Path dir) throws IOException {
+        int m = in.models().size();
+        int n = in.trueQ().length / m;
+        ArrayNode out = new ObjectMapper().createArrayNode();
+        Map<String, ObjectNode> coverageByTask = new LinkedHashMap<>();
+        StringBuilder csv = new StringBuilder("router,task,model,confidence,pairs,coverage,infinite_bounds,"
+                + "mean_finite_bound_usd,mean_cost_usd,mean_predicted_cost_usd\n");
+        for (Routed r : in.routers()) {
+            if (r.costBounds().isEmpty()) {
+                continue;
+            }
+            Bounds b = r.costBounds().get();
+            for (int k = 0; k < b.confidences().length; k++) {
+                double[] u = b.upperUsd()[k];
+                if (u.length != n * m) {
+                    throw new IllegalArgumentException("router " + r.name() + " has " + u.length + " cost bounds at "
+                            + b.confidences()[k] + ", expected test x models = " + n + " x " + m);
+                }
+                long heldAll = 0;
+                long infiniteAll = 0;
+                double worst = Double.POSITIVE_INFINITY;
+                double best = Double.NEGATIVE_INFINITY;
+                String worstModel = null;
+                String bestModel = null;
+                for (int j = 0; j < m; j++) {
+                    long held = 0;
+                    long infinite = 0;
+                    double boundSum = 0;
+                    double costSum = 0;
+                    double predSum = 0;
+                    for (int i = 0; i < n; i++) {
+                        double bound = u[i * m + j];
+                        double cost = in.trueC()[i * m + j];
+                        if (cost <= bound) {
+                            held++;
+                        }
+                        if (Double.isInfinite(bound)) {
+                            infinite++;
+                        } else {
+                            boundSum += bound;
+                        }
+                        costSum += cost;
+                        predSum += r.predC()[i * m + j];
+                    }
+                    double share = held / (double) n;
+                    if (share < worst) {
+                        worst = share;
+                        worstModel = in.models().get(j);
+                    }
+                    if (share > best) {
+                        best = share;
+                        bestModel = in.models().get(j);
+                    }
+                    heldAll += held;
+                    infiniteAll += infinite;
+                    csv.append(csvCell(r.name())).append(",(all),").append(csvCell(in.models().get(j))).append(',')
+                            .append(num(b.confidences()[k])).append(',').append(n).append(',').append(num(share))
+                            .append(',').append(infinite).append(',')
+                            .append(infinite == n ? "" : num(boundSum / (n - infinite))).append(',')
+                            .append(num(costSum / n)).append(',').append(num(predSum / n)).append('\n');
+                }
+                double share = heldAll / (double) (n * m);
+                csv.append(csvCell(r.name())).append(",(all),(all models),").append(num(b.confidences()[k]))
+                        .append(',').append((long) n * m).append(',').append(num(share)).append(',').append(infiniteAll)
+                        .append(",,,\n");
+                if (in.tasks() != null) {
+                    ObjectNode byTask = new ObjectMapper().createObjectNode();
+                    Map<String, long[]> tasks = new java.util.TreeMap<>(); // task -> {held, pairs, infinite}
+                    for (int i = 0; i < n; i++) {
+                        long[] t = tasks.computeIfAbsent(in.tasks()[i] == null ? "(none)" : in.tasks()[i],
+                                x -> new long[3]);
+                        for (int j = 0; j < m; j++) {
+                            t[0] += in.trueC()[i * m + j] <= u[i * m + j] ? 1 : 0;
+                            t[1]++;
+                            t[2] += Double.isInfinite(u[i * m + j]) ? 1 : 0;
+                        }
+                    }
+                    for (Map.Entry<String, long[]> t : tasks.entrySet()) {
+                        double ts = t.getValue()[0] / (double) t.getValue()[1];
+                        byTask.put(t.getKey(), ts);
+                        csv.append(csvCell(r.name())).append(',').append(csvCell(t.getKey())).append(",(all models),")
+                                .append(num(b.confidences()[k])).append(',').append(t.getValue()[1]).append(',')
+                                .append(num(ts)).append(',').append(t.getValue()[2]).append(",,,\n");
+                    }
+                    coverageByTask.put(r.name() + "@" + k, byTask);
+                }
+                ObjectNode o = out.addObject();
+                o.put("router", r.name());
+                o.put("confidence", b.confidences()[k]);
+                o.put("pairs", (long) n * m);
+                o.put("coverage", share);
+                o.put("lowest_model_coverage", worst);
+                o.put("lowest_model", worstModel);
+                o.put("highest_model_coverage", best);
+                o.put("highest_model", bestModel);
+                o.put("infinite_bounds", infiniteAll);
+                ObjectNode byTask = coverageByTask.get(r.name() + "@" + k);
+                if (byTask != null) {
+                    o.set("coverage_by_task", byTask);
+                }
+            }
+        }
+        if (out.isEmpty()) {
+            return Optional.empty();
+        }
+        AtomicFiles.writeString(dir.resolve("cost_bounds.csv"), csv.toString());
+        return Optional.of(out);
+    }
+
     // -------------------------------------------------------------------------------------------- calibration
 
     /**
@@ -759,6 +904,7 @@ public final class EvalJob {
                     difference(vs.path("quality_at_lambda0")), matching(r.get("cost_to_match_best"), hasCost),
                     matching(r.get("cost_to_match_deployable"), hasCost)));
         }
+        sb.append(coverageLines(summary.path("cost_bounds")));
         for (JsonNode r : summary.get("routers")) {
             if (r.has("vs_" + PAPER_ROUTER)) {
                 sb.append(String.format(Locale.ROOT, "vs knn: paired bootstrap of the differences over %d resamples of"
@@ -806,10 +952,26 @@ public final class EvalJob {
                             "quality_at_lambda0")), matching(row.path("cost_to_match_best").path("value"), hasCost),
                     matching(row.path("cost_to_match_deployable").path("value"), hasCost)));
         }
+        sb.append(coverageLines(eval.path("cost_bounds")));
         if (eval.path("paired").size() > 0) {
             sb.append(String.format(Locale.ROOT, "vs knn: paired bootstrap of the differences over %d resamples of the"
                     + " test prompts; * marks an interval that excludes 0 (every curve: paired.csv)%n",
                     eval.path("bootstrap_replicates").asInt()));
+        }
+        return sb.toString();
+    }
+
+    /** One line per router: how often the realised test cost is within its 90% upper bound. */
+    private static String coverageLines(JsonNode bounds) {
+        StringBuilder sb = new StringBuilder();
+        for (JsonNode b : bounds) {
+            if (Math.abs(b.path("confidence").asDouble() - 0.9) < 1e-9) {
+                sb.append(String.format(Locale.ROOT, "%s: realised cost within the 90%% upper cost bound for %.1f%%"
+                                + " of %d (test prompt, model) pairs (per model %.1f%% %s .. %.1f%% %s)%n",
+                        b.path("router").asText(), 100 * b.path("coverage").asDouble(), b.path("pairs").asLong(),
+                        100 * b.path("lowest_model_coverage").asDouble(), b.path("lowest_model").asText(),
+                        100 * b.path("highest_model_coverage").asDouble(), b.path("highest_model").asText()));
+            }
         }
         return sb.toString();
     }
