@@ -342,26 +342,49 @@ public final class Router implements AutoCloseable {
     }
 
     /**
-     * Per model, the upper bound of a prompt's cost in USD at {@code confidence}, from this router's
-     * {@link #predict prediction} for the prompt (at the router's current prices): what a cost cap
-     * {@link RouteOptions#atConfidence at that confidence} compares. Infinite for a model whose validation prompts
-     * are too few to certify the confidence.
+     * Per model, the upper bound of an embedded prompt's cost in USD at {@code confidence} (at the router's current
+     * prices): what a cost cap {@link RouteOptions#atConfidence at that confidence} compares. Infinite for a model
+     * whose validation prompts (of this prompt's group) are too few to certify the confidence.
      *
-     * @param confidence in (0, 1), e.g. 0.9
+     * @param promptTokens the prompt's word pieces under the router's encoder tokenizer, or -1 if unknown
+     * @param confidence   in (0, 1), e.g. 0.9
      * @throws IllegalStateException    if the router has no cost bounds ({@link #costBounds()})
-     * @throws IllegalArgumentException if the confidence is not in (0, 1) or the prediction has the wrong size
+     * @throws IllegalArgumentException if the confidence is not in (0, 1) or the embedding is not the router's
      */
-    public double[] costUpperBounds(Prediction prediction, double confidence) {
-        Objects.requireNonNull(prediction, "prediction");
-        CostBounds.checkConfidence(confidence);
-        if (prediction.costUsd().length != models || prediction.inputTokens().length != models
-                || prediction.outputTokens().length != models) {
-            throw new IllegalArgumentException("a prediction of this router has " + models + " values per array, got "
-                    + prediction.costUsd().length);
+    public double[] costUpperBounds(float[] embedding, int promptTokens, double confidence) {
+        return costUpperBounds(embedding, promptTokens, new double[]{confidence})[0];
+    }
+
+    /** The upper cost bounds of an embedded prompt at several confidences: {@code [confidence][model]}. */
+    public double[][] costUpperBounds(float[] embedding, int promptTokens, double[] confidences) {
+        Objects.requireNonNull(confidences, "confidences");
+        for (double c : confidences) {
+            CostBounds.checkConfidence(c);
         }
+        checkEmbedding(embedding);
+        Prediction p = predict(embedding, promptTokens);
+        double[][] out = new double[confidences.length][models];
+        for (int k = 0; k < confidences.length; k++) {
+            scorer.upperCost(embedding, p.inputTokens(), p.outputTokens(), p.costUsd(), confidences[k], out[k]);
+        }
+        return out;
+    }
+
+    /** The upper cost bounds of a prompt's text at {@code confidence}, per model (see the embedding form). */
+    public double[] costUpperBounds(String prompt, double confidence) {
+        Objects.requireNonNull(prompt, "prompt");
+        CostBounds.checkConfidence(confidence);
+        if (model.textOnly()) {
+            throw new IllegalStateException("this router reads only the prompt's text and has no cost bounds");
+        }
+        EncodedPrompt e = encoder.get().encodeCounted(prompt);
+        double[] q = new double[models];
+        double[] in = new double[models];
+        double[] out = new double[models];
+        double[] cost = new double[models];
+        scorer.predict(e.vector(), e.tokens(), prompt, q, in, out, cost);
         double[] bound = new double[models];
-        scorer.upperCost(prediction.inputTokens(), prediction.outputTokens(), prediction.costUsd(), confidence,
-                bound);
+        scorer.upperCost(e.vector(), in, out, cost, confidence, bound);
         return bound;
     }
 
@@ -401,7 +424,7 @@ public final class Router implements AutoCloseable {
         double[] bound = null;
         if (options.capConfidence().isPresent()) {
             bound = new double[models];
-            scorer.upperCost(in, out, cost, options.capConfidence().getAsDouble(), bound);
+            scorer.upperCost(embedding, in, out, cost, options.capConfidence().getAsDouble(), bound);
             capped = bound;
         }
         if (options.maxCostUsd().isPresent()) {

@@ -49,8 +49,11 @@ class CostCapConfidenceTest {
                 .atConfidence(0.5));
         assertThat(loose.model()).isEqualTo("C");
         // the router's own bound function says the same as the receipts
-        double[] bound = router.costUpperBounds(router.predict(TestRouters.query(), 100), 0.9);
+        double[] bound = router.costUpperBounds(TestRouters.query(), 100, 0.9);
         assertThat(bound[2]).isCloseTo(c.costBoundUsd(), within(EPS));
+        // a prompt of the other group (stored prompt 2, whose C answer is 10 tokens) gets that group's margin, 3
+        double[] other = router.costUpperBounds(new float[]{0, 0, 1, 0}, 100, 0.9);
+        assertThat(other[2]).isCloseTo(2e-6 * 150 + 4e-6 * ((10 + 10) * 3 - 10), within(EPS));
     }
 
     @Test
@@ -107,7 +110,7 @@ class CostCapConfidenceTest {
         RouteOptions o = RouteOptions.defaults().withMaxCostUsd(0.01).atConfidence(0.9).withMaxCostUsd(0.02);
         assertThat(o.capConfidence()).hasValue(0.9);
         assertThat(o.maxCostUsd()).hasValue(0.02);
-        assertThatThrownBy(() -> router.costUpperBounds(router.predict(TestRouters.query(), 100), 1.0))
+        assertThatThrownBy(() -> router.costUpperBounds(TestRouters.query(), 100, 1.0))
                 .isInstanceOf(IllegalArgumentException.class);
     }
 

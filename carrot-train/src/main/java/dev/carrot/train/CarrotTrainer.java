@@ -84,7 +84,7 @@ public final class CarrotTrainer {
     /** What every variant of one training run shares. */
     private record Run(RoutingDataset data, Embedded emb, CostKind kind, PriceTable prices, InputTokenModel inModel,
                        double scale, double[] quality, double[] trueCost, int[] va, int[] trv, int[] te,
-                       FitTask qualityTask, FitTask costTask, Provenance provenance) {
+                       FitTask qualityTask, FitTask costTask, Provenance provenance, PromptGroups groups) {
     }
 
     /** One variant's fits, to assemble and export. */
@@ -149,7 +149,8 @@ public final class CarrotTrainer {
         };
         Run run = new Run(data, emb, kind, kind == CostKind.TOKENS ? restrict(prices.get(), data.models()) : null,
                 kind == CostKind.TOKENS ? fitInputTokens(data, emb.tokens(), trv) : null, scale, quality, trueCost,
-                va, trv, te, qualityTask, costTask, provenance);
+                va, trv, te, qualityTask, costTask, provenance, kind == CostKind.NONE || va.length == 0 ? null
+                : PromptGroups.fit(emb.vectors(), emb.dimension(), tr, va.length, config.seed()));
         List<VariantResult> results = new ArrayList<>();
         for (Variant v : config.variants()) {
             PredictorTrainer.Fit q = qualityTask.fitOf(v.quality());
@@ -221,7 +222,8 @@ public final class CarrotTrainer {
     /**
      * Split-conformal upper bounds of the cost predictor's target (output tokens, or USD), from the validation
      * prompts: the predictions of the validation-phase cost predictor (the variant's own predictor fitted on the
-     * training prompts only, clipped at 0 as the router clips it) against the realised values. The router's final
+     * training prompts only, clipped at 0 as the router clips it) against the realised values, per group of similar
+     * prompts ({@link PromptGroups}, fitted on the training prompts). The router's final
      * predictor is refitted on train + validation; its errors on new prompts are no larger on the whole, so the
      * bounds hold at least as often (the test split measures it: {@code eval/cost_bounds.csv}).
      */
@@ -236,8 +238,11 @@ public final class CarrotTrainer {
                         : run.trueCost()[va[i] * m + c];
             }
         }
+        PromptGroups g = run.groups();
         return CostBounds.fit(run.kind() == CostKind.TOKENS ? CostBounds.Target.OUTPUT_TOKENS
-                : CostBounds.Target.COST_USD, valC, actual, va.length, m);
+                        : CostBounds.Target.COST_USD, valC, actual, va.length, m,
+                g.centroidGroup().length == 0 ? 0 : g.dimension(), g.centroids(), g.centroidGroup(),
+                g.groupsOf(run.emb().vectors(), va));
     }
 
     /** The validation predictions and outcomes the budget calibration is computed from, and stored for new prices. */

@@ -51,11 +51,15 @@ public record TestPredictions(double[] quality, double[] cost, double[] confiden
         float[] x = new float[dim];
         for (int i = 0; i < rows.length; i++) {
             System.arraycopy(emb.vectors(), rows[i] * dim, x, 0, dim);
-            Router.Prediction p = router.predict(x, emb.tokens() == null ? -1 : emb.tokens()[rows[i]]);
+            int tokens = emb.tokens() == null ? -1 : emb.tokens()[rows[i]];
+            Router.Prediction p = router.predict(x, tokens);
             System.arraycopy(p.quality(), 0, q, i * m, m);
             System.arraycopy(p.costUsd(), 0, c, i * m, m);
-            for (int k = 0; k < confidences.length; k++) {
-                System.arraycopy(router.costUpperBounds(p, confidences[k]), 0, bounds[k], i * m, m);
+            if (bounded) {
+                double[][] u = router.costUpperBounds(x, tokens, confidences);
+                for (int k = 0; k < confidences.length; k++) {
+                    System.arraycopy(u[k], 0, bounds[k], i * m, m);
+                }
             }
         }
         return new TestPredictions(q, c, confidences, bounds);

@@ -102,7 +102,7 @@ final class ArtifactReader {
         }
         JsonNode cb = m.path("cost_bounds"); // from format version 3
         if (cb.isObject()) {
-            b.costBounds(costBounds(cb, models.size()));
+            b.costBounds(costBounds(cb, models.size(), dim));
         }
         if (m.path("provenance").isObject()) {
             b.provenance(Provenance.fromJson(m.get("provenance")));
@@ -111,7 +111,7 @@ final class ArtifactReader {
     }
 
     /** The split-conformal cost bounds entry (format version 3). */
-    private CostBounds costBounds(JsonNode cb, int models) throws IOException {
+    private CostBounds costBounds(JsonNode cb, int models, int encoderDimension) throws IOException {
         String method = required(cb, "method").asText();
         String score = required(cb, "score").asText();
         if (!method.equals("split_conformal") || !score.equals("log_ratio")) {
@@ -125,35 +125,37 @@ final class ArtifactReader {
             throw new ArtifactFormatException(manifestFile, e.getMessage(), e);
         }
         int rows = required(cb, "rows").asInt();
-        JsonNode edges = required(cb, "edges");
-        JsonNode sizes = required(cb, "bin_sizes");
-        if (!edges.isArray() || edges.size() != models || !sizes.isArray() || sizes.size() != models) {
-            throw new ArtifactFormatException(manifestFile, "cost bounds need 'edges' and 'bin_sizes' with one entry"
-                    + " per model (" + models + ")");
+        int[] sizes = ints(required(cb, "group_sizes"), "group_sizes");
+        int[] centroidGroup = ints(required(cb, "centroid_group"), "centroid_group");
+        JsonNode c = cb.path("centroids");
+        float[] centroids = new float[0];
+        int dim = 0;
+        if (centroidGroup.length > 0) {
+            if (!c.isTextual()) {
+                throw new ArtifactFormatException(manifestFile, "cost bounds with " + centroidGroup.length
+                        + " centroid groups name no 'centroids' array");
+            }
+            dim = encoderDimension;
+            centroids = f32(c.asText(), centroidGroup.length, dim);
         }
-        double[] e = new double[models * (CostBounds.MAX_BINS - 1)];
-        int[] n = new int[models * CostBounds.MAX_BINS];
-        for (int j = 0; j < models; j++) {
-            JsonNode ej = edges.get(j);
-            JsonNode nj = sizes.get(j);
-            if (ej.size() != CostBounds.MAX_BINS - 1 || nj.size() != CostBounds.MAX_BINS) {
-                throw new ArtifactFormatException(manifestFile, "cost bounds of model " + j + " need "
-                        + (CostBounds.MAX_BINS - 1) + " edges and " + CostBounds.MAX_BINS + " bin sizes, got " + ej
-                        + " and " + nj);
-            }
-            for (int k = 0; k < CostBounds.MAX_BINS - 1; k++) {
-                e[j * (CostBounds.MAX_BINS - 1) + k] = ej.get(k).isNull() ? Double.NaN : ej.get(k).asDouble();
-            }
-            for (int k = 0; k < CostBounds.MAX_BINS; k++) {
-                if (!nj.get(k).canConvertToInt() || !nj.get(k).isIntegralNumber()) {
-                    throw new ArtifactFormatException(manifestFile, "cost bound bin size " + nj.get(k) + " of model "
-                            + j + " is not an integer");
-                }
-                n[j * CostBounds.MAX_BINS + k] = nj.get(k).asInt();
-            }
+        return new CostBounds(target, models, rows, doubles(required(cb, "offset")), dim, centroids, centroidGroup,
+                sizes, f64(required(cb, "scores").asText(), models, rows));
+    }
+
+    private int[] ints(JsonNode arr, String field) throws ArtifactFormatException {
+        if (!arr.isArray()) {
+            throw new ArtifactFormatException(manifestFile, "cost bounds field '" + field + "' must be an array of"
+                    + " integers, got " + arr);
         }
-        return new CostBounds(target, models, rows, doubles(required(cb, "offset")), e, n,
-                f64(required(cb, "scores").asText(), models, rows));
+        int[] out = new int[arr.size()];
+        for (int i = 0; i < out.length; i++) {
+            if (!arr.get(i).canConvertToInt() || !arr.get(i).isIntegralNumber()) {
+                throw new ArtifactFormatException(manifestFile, "cost bounds field '" + field + "' must be an array"
+                        + " of integers, got " + arr.get(i) + " at " + i);
+            }
+            out[i] = arr.get(i).asInt();
+        }
+        return out;
     }
 
     /** The input-token estimate: fitted on the encoder's word pieces, or counted with a stored tokenizer. */

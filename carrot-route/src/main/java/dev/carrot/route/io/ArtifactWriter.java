@@ -130,24 +130,19 @@ final class ArtifactWriter {
             cb.put("score", "log_ratio");
             cb.put("rows", b.rows());
             putDoubles(cb.putArray("offset"), b.offset());
-            ArrayNode edges = cb.putArray("edges");
-            ArrayNode sizes = cb.putArray("bin_sizes");
-            double[] e = b.edges();
-            int[] n = b.binSizes();
-            for (int j = 0; j < b.models(); j++) {
-                ArrayNode ej = edges.addArray();
-                for (int k = 0; k < CostBounds.MAX_BINS - 1; k++) {
-                    double v = e[j * (CostBounds.MAX_BINS - 1) + k];
-                    if (Double.isNaN(v)) {
-                        ej.addNull();
-                    } else {
-                        ej.add(v);
-                    }
-                }
-                ArrayNode nj = sizes.addArray();
-                for (int k = 0; k < CostBounds.MAX_BINS; k++) {
-                    nj.add(n[j * CostBounds.MAX_BINS + k]);
-                }
+            ArrayNode sizes = cb.putArray("group_sizes");
+            for (int n : b.groupSizes()) {
+                sizes.add(n);
+            }
+            int[] cg = b.centroidGroup();
+            if (cg.length == 0) {
+                cb.putNull("centroids");
+            } else {
+                cb.put("centroids", f32("cost_bounds.centroids", b.centroids(), cg.length, b.dimension()));
+            }
+            ArrayNode groups = cb.putArray("centroid_group");
+            for (int g : cg) {
+                groups.add(g);
             }
             cb.put("scores", f64("cost_bounds.scores", b.scores(), b.models(), b.rows()));
         } else {

@@ -104,6 +104,11 @@ public final class RouterModel {
                 throw new IllegalArgumentException("cost bounds are of " + costBounds.target().id() + " but the '"
                         + cost.kind() + "' cost model predicts " + want.id());
             }
+            if (costBounds.dimension() > 0 && (encoder == null || costBounds.dimension() != encoder.dimension())) {
+                throw new IllegalArgumentException("cost bounds group prompts by centroids of dimension "
+                        + costBounds.dimension() + ", the router's encoder has "
+                        + (encoder == null ? "none" : "dimension " + encoder.dimension()));
+            }
             if (costBounds.models() != m) {
                 throw new IllegalArgumentException("cost bounds cover " + costBounds.models() + " models, the router"
                         + " has " + m + " (a router with other models needs bounds fitted for them, or none:"

@@ -94,25 +94,43 @@ class RouterArtifactTest {
             RouterArtifact.write(m, dir);
             assertSamePredictions(Router.of(m, null), Router.of(RouterArtifact.read(dir), null));
         }
-        // USD bounds of a direct-cost router, three bins, read back exactly
+        // USD bounds of a direct-cost router in two prompt groups (centroids in the encoder's space), read back
         java.util.SplittableRandom r = new java.util.SplittableRandom(1);
         double[] pred = new double[150 * 3];
         double[] actual = new double[150 * 3];
-        for (int i = 0; i < pred.length; i++) {
-            pred[i] = 0.001 * (1 + r.nextDouble());
-            actual[i] = pred[i] * Math.exp(0.3 * r.nextGaussian());
+        int[] group = new int[150];
+        for (int i = 0; i < 150; i++) {
+            group[i] = i % 3 == 0 ? 1 : 0;
+            for (int j = 0; j < 3; j++) {
+                pred[i * 3 + j] = 0.001 * (1 + r.nextDouble());
+                actual[i * 3 + j] = pred[i * 3 + j] * Math.exp((group[i] + 0.2) * r.nextGaussian());
+            }
         }
+        float[] centroids = {1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0.6f, 0.8f};
         RouterModel bounded = direct.toBuilder().costBounds(CostBounds.fit(CostBounds.Target.COST_USD, pred, actual,
-                150, 3)).build();
+                150, 3, 4, centroids, new int[]{0, 1, 0}, group)).build();
         Path dir = tmp.resolve("bounded");
         RouterArtifact.write(bounded, dir);
         CostBounds back = RouterArtifact.read(dir).costBounds().orElseThrow();
         CostBounds want = bounded.costBounds().orElseThrow();
         assertThat(back.target()).isEqualTo(CostBounds.Target.COST_USD);
-        assertThat(back.binSizes()).containsExactly(want.binSizes()).containsExactly(50, 50, 50, 50, 50, 50, 50, 50, 50);
-        assertThat(back.edges()).containsExactly(want.edges());
+        assertThat(back.groupSizes()).containsExactly(want.groupSizes()).containsExactly(100, 50);
+        assertThat(back.centroids()).containsExactly(centroids);
+        assertThat(back.centroidGroup()).containsExactly(0, 1, 0);
         assertThat(back.offset()).containsExactly(want.offset());
         assertThat(back.scores()).containsExactly(want.scores());
+        // the wider group gets the wider bounds; a prompt near the second centroid is in it
+        Router br = Router.of(bounded, null);
+        double[] near0 = br.costUpperBounds(new float[]{1, 0, 0, 0}, -1, 0.9);
+        double[] near1 = br.costUpperBounds(new float[]{0, 1, 0, 0}, -1, 0.9);
+        double[] p0 = br.predict(new float[]{1, 0, 0, 0}, -1).costUsd();
+        double[] p1 = br.predict(new float[]{0, 1, 0, 0}, -1).costUsd();
+        for (int j = 0; j < 3; j++) {
+            assertThat(near1[j] / p1[j]).isGreaterThan(near0[j] / p0[j]);
+        }
+        assertThatThrownBy(() -> TestRouters.builder().prices(null).cost(direct.cost()).costBounds(CostBounds.fit(
+                CostBounds.Target.COST_USD, pred, actual, 150, 3, 2, new float[]{1, 0, 0, 1}, new int[]{0, 1}, group))
+                .build()).hasMessageContaining("centroids of dimension 2, the router's encoder has dimension 4");
         // bounds must be of what the cost model predicts, for every model
         assertThatThrownBy(() -> TestRouters.withCalibration().toBuilder().costBounds(want).build())
                 .isInstanceOf(IllegalArgumentException.class)
@@ -120,7 +138,7 @@ class RouterArtifactTest {
         assertThatThrownBy(() -> none.toBuilder().costBounds(want).build())
                 .hasMessageContaining("cost model 'none') has no cost bounds");
         assertThatThrownBy(() -> direct.toBuilder().costBounds(CostBounds.fit(CostBounds.Target.COST_USD,
-                new double[]{1, 2}, new double[]{1, 2}, 1, 2)).build())
+                new double[]{1, 2}, new double[]{1, 2}, 1, 2, 0, new float[0], new int[0], new int[1])).build())
                 .hasMessageContaining("cost bounds cover 2 models, the router has 3");
         Decision d = Router.of(none, null).route(TestRouters.query(), 0.5);
         assertThat(d.costModel()).isEqualTo("none");
@@ -289,8 +307,7 @@ class RouterArtifactTest {
         Router fresh = Router.of(golden(), null);
         for (float[] q : QUERIES) {
             for (double c : new double[]{0.5, 0.9}) {
-                assertThat(current.costUpperBounds(current.predict(q, 37), c))
-                        .containsExactly(fresh.costUpperBounds(fresh.predict(q, 37), c));
+                assertThat(current.costUpperBounds(q, 37, c)).containsExactly(fresh.costUpperBounds(q, 37, c));
             }
         }
         Path again = tmp.resolve("again");
