@@ -34,6 +34,12 @@ public record Decision(String model, double mu, Optional<BudgetCalibration.Choic
         receipts = List.copyOf(receipts);
     }
 
+    /** A decision of a call that set no cap confidence. */
+    public Decision(String model, double mu, Optional<BudgetCalibration.Choice> budget, double margin,
+                    boolean withinCostCap, String costModel, List<Receipt> receipts) {
+        this(model, mu, budget, margin, withinCostCap, costModel, OptionalDouble.empty(), receipts);
+    }
+
     /** The chosen model's receipt. */
     public Receipt chosen() {
         for (Receipt r : receipts) {

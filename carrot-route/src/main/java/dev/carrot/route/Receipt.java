@@ -36,4 +36,11 @@ public record Receipt(String model, double quality, double inputTokens, double o
         Objects.requireNonNull(model, "model");
         Objects.requireNonNull(status, "status");
     }
+
+    /** A receipt of a call that set no confidence: its cost was compared with the cap, if any, as predicted. */
+    public Receipt(String model, double quality, double inputTokens, double outputTokens, double costUsd,
+                   double scaledCost, double utility, double marginToChosen, Status status) {
+        this(model, quality, inputTokens, outputTokens, costUsd, Double.NaN, scaledCost, utility, marginToChosen,
+                status);
+    }
 }
