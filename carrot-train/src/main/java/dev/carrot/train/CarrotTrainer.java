@@ -4,6 +4,7 @@ import dev.carrot.data.RoutingDataset;
 import dev.carrot.route.Router;
 import dev.carrot.route.model.BudgetCalibration;
 import dev.carrot.route.model.CalibrationData;
+import dev.carrot.route.model.CostBounds;
 import dev.carrot.route.model.CostModel;
 import dev.carrot.route.model.DecisionRule;
 import dev.carrot.route.model.InputTokenModel;
@@ -86,7 +87,7 @@ public final class CarrotTrainer {
     /** What every variant of one training run shares. */
     private record Run(RoutingDataset data, Embedded emb, CostKind kind, PriceTable prices, InputTokenModel inModel,
                        double scale, double[] quality, double[] trueCost, int[] va, int[] trv, int[] te,
-                       FitTask qualityTask, FitTask costTask, Provenance provenance) {
+                       FitTask qualityTask, FitTask costTask, Provenance provenance, PromptGroups groups) {
     }
 
     /** One variant's fits, to assemble and export. */
@@ -151,7 +152,8 @@ public final class CarrotTrainer {
         };
         Run run = new Run(data, emb, kind, kind == CostKind.TOKENS ? restrict(prices.get(), data.models()) : null,
                 kind == CostKind.TOKENS ? fitInputTokens(data, emb.tokens(), trv) : null, scale, quality, trueCost,
-                va, trv, te, qualityTask, costTask, provenance);
+                va, trv, te, qualityTask, costTask, provenance, kind == CostKind.NONE || va.length == 0 ? null
+                : PromptGroups.fit(emb.vectors(), emb.dimension(), tr, va.length, config.seed()));
         List<VariantResult> results = new ArrayList<>();
         for (Variant v : config.variants()) {
             PredictorTrainer.Fit q = qualityTask.fitOf(v.quality());
@@ -198,7 +200,9 @@ public final class CarrotTrainer {
                 CalibrationData cd = calibrationData(run, va, valQ, valC);
                 BudgetCalibration cal = cd.calibrate(data.models(), run.prices(), run.scale(),
                         BudgetCalibration.defaultGrid());
-                b.calibration(cal).calibrationData(cd);
+                CostBounds bounds = costBounds(run, valC);
+                b.calibration(cal).calibrationData(cd).costBounds(bounds);
+                hyper.put("cost_bounds", bounds.describe());
                 validationScore = validationArea(cal, run.trueCost(), m, va);
             }
         }
@@ -218,6 +222,32 @@ public final class CarrotTrainer {
         RouterModel model = b.build();
         TestPredictions test = TestPredictions.of(Router.of(model, null), run.emb(), run.te());
         return new VariantResult(e.variant(), model, test.quality(), test.cost(), hyper, validationScore, heldOut);
+    }
+
+    /**
+     * Split-conformal upper bounds of the cost predictor's target (output tokens, or USD), from the validation
+     * prompts: the predictions of the validation-phase cost predictor (the variant's own predictor fitted on the
+     * training prompts only, clipped at 0 as the router clips it) against the realised values, per group of similar
+     * prompts ({@link PromptGroups}, fitted on the training prompts). The router's final
+     * predictor is refitted on train + validation; its errors on new prompts are no larger on the whole, so the
+     * bounds hold at least as often (the test split measures it: {@code eval/cost_bounds.csv}).
+     */
+    private static CostBounds costBounds(Run run, double[] valC) {
+        RoutingDataset data = run.data();
+        int m = data.modelCount();
+        int[] va = run.va();
+        double[] actual = new double[va.length * m];
+        for (int i = 0; i < va.length; i++) {
+            for (int c = 0; c < m; c++) {
+                actual[i * m + c] = run.kind() == CostKind.TOKENS ? data.outputTokens(va[i], c)
+                        : run.trueCost()[va[i] * m + c];
+            }
+        }
+        PromptGroups g = run.groups();
+        return CostBounds.fit(run.kind() == CostKind.TOKENS ? CostBounds.Target.OUTPUT_TOKENS
+                        : CostBounds.Target.COST_USD, valC, actual, va.length, m,
+                g.centroidGroup().length == 0 ? 0 : g.dimension(), g.centroids(), g.centroidGroup(),
+                g.groupsOf(run.emb().vectors(), va));
     }
 
     /**

@@ -109,19 +109,7 @@ public final class TrainJob {
             StringBuilder sb = new StringBuilder();
             sb.append(String.format(Locale.ROOT, "%s: %d train, %d test prompts%n", summary.get("dataset").asText(),
                     summary.get("n_train").asInt(), summary.get("n_test").asInt()));
-            JsonNode bs = summary.get("best_single");
-            sb.append(String.format(Locale.ROOT, "best single model: %s, quality %.4f%s%n", bs.get("model").asText(),
-                    bs.get("quality").asDouble(), bs.get("cost").isNull() ? ""
-                            : String.format(Locale.ROOT, ", cost %.6g USD/query", bs.get("cost").asDouble())));
-            sb.append(String.format(Locale.ROOT, "%-10s %8s %10s %12s%n", "router", "area", "q(lambda0)",
-                    "cost/best"));
-            for (JsonNode r : summary.get("routers")) {
-                sb.append(String.format(Locale.ROOT, "%-10s %8s %10.4f %12s%n", r.get("name").asText(),
-                        r.get("area").isNull() ? "-" : String.format(Locale.ROOT, "%.4f", r.get("area").asDouble()),
-                        r.get("quality_at_lambda0").asDouble(), r.get("cost_to_match_best").isNull()
-                                ? (summary.get("has_cost").asBoolean() ? "never" : "-")
-                                : String.format(Locale.ROOT, "%.3f", r.get("cost_to_match_best").asDouble())));
-            }
+            sb.append(EvalJob.describeSummary(summary));
             String nl = System.lineSeparator();
             sb.append("router:   ").append(out.resolve("router")).append(" (").append(defaultVariant)
                     .append(", the best on held-out prompts; every variant in ").append(out.resolve("routers"))
@@ -207,7 +195,8 @@ public final class TrainJob {
         for (VariantResult v : result.variants()) {
             RouterArtifact.write(v.model(), gen.resolve("routers").resolve(v.variant().id()));
         }
-        ObjectNode parity = checkParity(result, emb, gen.resolve("routers"));
+        Map<String, EvalJob.Bounds> bounds = new java.util.HashMap<>();
+        ObjectNode parity = checkParity(result, emb, gen.resolve("routers"), bounds);
         RouterArtifact.write(best.model(), gen.resolve("router"));
         long t3 = System.nanoTime();
 
@@ -231,10 +220,10 @@ public final class TrainJob {
         timing.put("training", (t2 - t1) / 1e9);
         timing.put("export_and_check", (t3 - t2) / 1e9);
         List<EvalJob.Routed> routed = new ArrayList<>();
-        routed.add(routed(best));
+        routed.add(routed(best, bounds));
         for (VariantResult v : result.variants()) {
             if (v != best) {
-                routed.add(routed(v));
+                routed.add(routed(v, bounds));
             }
         }
         EvalJob.Input input = EvalJob.Input.of(data, result.testRows(), result.trainRows(),
@@ -274,8 +263,9 @@ public final class TrainJob {
         return all ? dataset : dataset.splits(RoutingDataset.TRAIN, RoutingDataset.VALIDATION, RoutingDataset.TEST);
     }
 
-    private static EvalJob.Routed routed(VariantResult v) {
-        return new EvalJob.Routed(v.variant().id(), v.testQuality(), v.testCost(), v.model().calibration());
+    private static EvalJob.Routed routed(VariantResult v, Map<String, EvalJob.Bounds> bounds) {
+        return new EvalJob.Routed(v.variant().id(), v.testQuality(), v.testCost(), v.model().calibration(),
+                Optional.ofNullable(bounds.get(v.variant().id())));
     }
 
     /**
@@ -292,9 +282,12 @@ public final class TrainJob {
 
     /**
      * Loads every exported router back and checks that it predicts, for each test prompt, what the trainer
-     * predicted, within {@link #PARITY_TOLERANCE} (quality absolute; cost relative to the cost scale).
+     * predicted, within {@link #PARITY_TOLERANCE} (quality absolute; cost relative to the cost scale). The loaded
+     * routers' upper cost bounds on the test prompts go into {@code bounds} (by variant), for the evaluation to
+     * measure: they are the bounds of the artifacts as users load them.
      */
-    private ObjectNode checkParity(CarrotTrainer.Result result, Embedded emb, Path dir) throws IOException {
+    private ObjectNode checkParity(CarrotTrainer.Result result, Embedded emb, Path dir,
+                                   Map<String, EvalJob.Bounds> bounds) throws IOException {
         ObjectNode out = new ObjectMapper().createObjectNode();
         int[] te = result.testRows();
         for (VariantResult v : result.variants()) {
@@ -302,6 +295,9 @@ public final class TrainJob {
             double dc = 0;
             try (Router r = Router.load(dir.resolve(v.variant().id()))) {
                 TestPredictions p = TestPredictions.of(r, emb, te);
+                if (p.confidences().length > 0) {
+                    bounds.put(v.variant().id(), new EvalJob.Bounds(p.confidences(), p.costBounds()));
+                }
                 for (int i = 0; i < p.quality().length; i++) {
                     dq = Math.max(dq, Math.abs(p.quality()[i] - v.testQuality()[i]));
                     dc = Math.max(dc, Math.abs(p.cost()[i] - v.testCost()[i]) / result.costScaleUsd());
