@@ -61,9 +61,12 @@ public final class CarrotTrainer {
      * @param validationScore how good the variant is on validation (from predictors fitted on train only): the area
      *                        under its validation cost-quality curve when there are costs, else its validation
      *                        quality at mu = 0; NaN without validation prompts
+     * @param heldOutScore    the same measure on every prompt the variant's predictors did not see: the training
+     *                        prompts predicted out of fold ({@link OutOfFold}) and the validation prompts; about ten
+     *                        times the prompts of validation alone. NaN when a trainer cannot predict out of fold
      */
     public record VariantResult(Variant variant, RouterModel model, double[] testQuality, double[] testCost,
-                                Map<String, Object> hyper, double validationScore) {
+                                Map<String, Object> hyper, double validationScore, double heldOutScore) {
     }
 
     /**
@@ -194,7 +197,7 @@ public final class CarrotTrainer {
                 validationScore = sum / va.length;
             } else {
                 double[] valC = Matrices.clampMin(run.costTask().predictValidation(e.cost().validationPhase()), 0);
-                CalibrationData cd = calibrationData(run, valQ, valC);
+                CalibrationData cd = calibrationData(run, va, valQ, valC);
                 BudgetCalibration cal = cd.calibrate(data.models(), run.prices(), run.scale(),
                         BudgetCalibration.defaultGrid());
                 CostBounds bounds = costBounds(run, valC);
@@ -204,6 +207,8 @@ public final class CarrotTrainer {
             }
         }
         hyper.put(run.kind() == CostKind.NONE ? "validation_quality_at_mu0" : "validation_area", validationScore);
+        double heldOut = heldOutScore(run, e);
+        hyper.put(run.kind() == CostKind.NONE ? "held_out_quality_at_mu0" : "held_out_area", heldOut);
         b.provenance(run.provenance().toBuilder()
                 .variant(e.variant().id())
                 .datasetSha256(data.provenance().contentSha256())
@@ -216,7 +221,7 @@ public final class CarrotTrainer {
                 .build());
         RouterModel model = b.build();
         TestPredictions test = TestPredictions.of(Router.of(model, null), run.emb(), run.te());
-        return new VariantResult(e.variant(), model, test.quality(), test.cost(), hyper, validationScore);
+        return new VariantResult(e.variant(), model, test.quality(), test.cost(), hyper, validationScore, heldOut);
     }
 
     /**
@@ -245,11 +250,58 @@ public final class CarrotTrainer {
                 g.groupsOf(run.emb().vectors(), va));
     }
 
-    /** The validation predictions and outcomes the budget calibration is computed from, and stored for new prices. */
-    private static CalibrationData calibrationData(Run run, double[] valQ, double[] valC) {
+    /**
+     * The variant's score on the training prompts predicted out of fold together with the validation prompts (the
+     * measure of {@link VariantResult#validationScore}), or NaN when one of its trainers cannot predict out of fold.
+     */
+    private static double heldOutScore(Run run, Export e) {
+        FitTask qt = run.qualityTask();
+        var oofQ = OutOfFold.of(e.variant().quality(), qt);
+        var oofC = run.kind() == CostKind.NONE ? java.util.Optional.of(new double[0])
+                : OutOfFold.of(e.variant().cost(), run.costTask());
+        if (oofQ.isEmpty() || oofC.isEmpty()) {
+            return Double.NaN;
+        }
+        int m = run.data().modelCount();
+        int[] tr = qt.trainRows();
+        int[] va = run.va();
+        int[] rows = java.util.stream.IntStream.concat(java.util.Arrays.stream(tr), java.util.Arrays.stream(va))
+                .toArray();
+        double[] q = concat(oofQ.get(), va.length == 0 ? new double[0]
+                : qt.predictValidation(e.quality().validationPhase()));
+        q = Matrices.clamp01(q);
+        if (run.kind() == CostKind.NONE) {
+            double sum = 0;
+            double[] zero = new double[q.length];
+            for (int i = 0; i < rows.length; i++) {
+                sum += run.quality()[rows[i] * m + DecisionRule.choose(q, zero, i * m, m, 0, 1, null)];
+            }
+            return sum / rows.length;
+        }
+        double[] c = concat(oofC.get(), va.length == 0 ? new double[0]
+                : run.costTask().predictValidation(e.cost().validationPhase()));
+        for (int i = 0; i < c.length; i++) {
+            c[i] = Math.max(c[i], 0);
+        }
+        CalibrationData cd = calibrationData(run, rows, q, c);
+        BudgetCalibration cal = cd.calibrate(run.data().models(), run.prices(), run.scale(),
+                BudgetCalibration.defaultGrid());
+        return validationArea(cal, run.trueCost(), m, rows);
+    }
+
+    private static double[] concat(double[] a, double[] b) {
+        double[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+
+    /**
+     * The predictions and outcomes of some rows (the validation rows: what the budget calibration is computed from,
+     * and stored for new prices).
+     */
+    private static CalibrationData calibrationData(Run run, int[] va, double[] valQ, double[] valC) {
         RoutingDataset data = run.data();
         int m = data.modelCount();
-        int[] va = run.va();
         float[] pq = toFloat(valQ);
         float[] tq = toFloat(rows(run.quality(), m, va));
         if (run.kind() == CostKind.TOKENS) {
@@ -268,7 +320,7 @@ public final class CarrotTrainer {
         return CalibrationData.ofCosts(va.length, m, pq, tq, toFloat(valC), toFloat(rows(run.trueCost(), m, va)));
     }
 
-    /** Area under the validation curve between the cheapest and dearest single model's validation cost. */
+    /** Area under a curve between the cheapest and dearest single model's mean cost over {@code va}. */
     private static double validationArea(BudgetCalibration cal, double[] trueCost, int m, int[] va) {
         double lo = Double.POSITIVE_INFINITY;
         double hi = 0;

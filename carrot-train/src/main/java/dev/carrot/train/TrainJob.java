@@ -33,7 +33,7 @@ import java.util.Optional;
  * The whole training job: embed, train, export, check the export, evaluate, write the outputs.
  *
  * <pre>
- * DIR/router/            the variant that did best on validation (Router.load reads it)
+ * DIR/router/            the default router: the variant with the best held-out score (Router.load reads it)
  * DIR/routers/VARIANT/   every trained variant
  * DIR/curves.csv         router,lambda,cost_per_query,quality on the test split (+ single models, oracle)
  * DIR/summary.json       the evaluation's numbers
@@ -112,7 +112,7 @@ public final class TrainJob {
             sb.append(EvalJob.describeSummary(summary));
             String nl = System.lineSeparator();
             sb.append("router:   ").append(out.resolve("router")).append(" (").append(defaultVariant)
-                    .append(", the best on validation; every variant in ").append(out.resolve("routers"))
+                    .append(", the best on held-out prompts; every variant in ").append(out.resolve("routers"))
                     .append(")").append(nl);
             sb.append("summary:  ").append(join(existing(out.resolve("summary.json"),
                     out.resolve("eval").resolve("metrics.csv")))).append(nl);
@@ -170,16 +170,19 @@ public final class TrainJob {
 
         // export every variant into a staging folder, check each against the trainer's predictions, and only then
         // put them in place: a failed check leaves the previous artifacts untouched
+        boolean heldOut = result.variants().stream().allMatch(v -> Double.isFinite(v.heldOutScore()));
         VariantResult best = null;
         for (VariantResult v : result.variants()) {
-            if (best == null || v.validationScore() > best.validationScore()) {
+            if (best == null || score(v, heldOut) > score(best, heldOut)) {
                 best = v;
             }
         }
+        String chosenBy = heldOut ? "held-out score (training prompts out of fold + validation prompts)"
+                : "validation score";
         // the whole output goes into a new generation, switched in only when every part is written and checked
         Path gen = output.newGeneration(created);
         try {
-            return finish(output, gen, result, best, emb, data, prices, t0, t1, t2);
+            return finish(output, gen, result, best, chosenBy, emb, data, prices, t0, t1, t2);
         } catch (IOException | RuntimeException | Error e) {
             TrainOutput.deleteRecursively(gen);
             throw e;
@@ -187,7 +190,7 @@ public final class TrainJob {
     }
 
     private Report finish(TrainOutput output, Path gen, CarrotTrainer.Result result, VariantResult best,
-                          Embedded emb, RoutingDataset data, Optional<PriceTable> prices, long t0, long t1, long t2)
+                          String chosenBy, Embedded emb, RoutingDataset data, Optional<PriceTable> prices, long t0, long t1, long t2)
             throws IOException {
         for (VariantResult v : result.variants()) {
             RouterArtifact.write(v.model(), gen.resolve("routers").resolve(v.variant().id()));
@@ -203,6 +206,7 @@ public final class TrainJob {
         extra.put("cost_kind", result.costKind().name().toLowerCase(Locale.ROOT));
         extra.put("cost_scale_usd", result.costScaleUsd());
         extra.put("default_router", best.variant().id());
+        extra.put("default_router_chosen_by", chosenBy);
         ArrayNode variants = extra.putArray("variants");
         for (VariantResult v : result.variants()) {
             ObjectNode o = variants.addObject();
@@ -231,6 +235,15 @@ public final class TrainJob {
         LOG.info("done in {} s: {}", String.format(Locale.ROOT, "%.1f", (System.nanoTime() - t0) / 1e9),
                 out.toAbsolutePath());
         return new Report(out, summary, result, best.variant().id());
+    }
+
+    /**
+     * What the default router is chosen by: the held-out score when every variant has one (more prompts, less
+     * noise), else the validation score; NaN (no validation prompts) ranks last.
+     */
+    private static double score(VariantResult v, boolean heldOut) {
+        double s = heldOut ? v.heldOutScore() : v.validationScore();
+        return Double.isNaN(s) ? Double.NEGATIVE_INFINITY : s;
     }
 
     private static Map<String, Long> toLongs(Map<String, ? extends Number> m) {
