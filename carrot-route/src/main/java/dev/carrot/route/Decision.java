@@ -7,6 +7,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalDouble;
 
 /**
  * A routing decision with its receipts.
@@ -18,6 +19,8 @@ import java.util.Optional;
  *                      only candidate); small margins mean a close call
  * @param withinCostCap false when a cost cap left no candidate and the cheapest was taken
  * @param costModel     how costs were predicted: {@code tokens}, {@code direct} or {@code none}
+ * @param capConfidence the confidence at which the cost cap was applied to upper cost bounds (each receipt's
+ *                      {@link Receipt#costBoundUsd()}), when the call set one ({@link RouteOptions#atConfidence})
  * @param receipts      one per model of the router, in the router's model order
  * @param fixedModel    present when the router's policy sent the prompt to this model because, at this mu, always
  *                      calling it has a higher expected utility on held-out prompts than routing does (see
@@ -25,12 +28,14 @@ import java.util.Optional;
  *                      said, so the margin can then be negative: the per-prompt rule would have chosen another model
  */
 public record Decision(String model, double mu, Optional<BudgetCalibration.Choice> budget, double margin,
-                       boolean withinCostCap, String costModel, List<Receipt> receipts, Optional<String> fixedModel) {
+                       boolean withinCostCap, String costModel, OptionalDouble capConfidence, List<Receipt> receipts,
+                       Optional<String> fixedModel) {
 
     public Decision {
         Objects.requireNonNull(model, "model");
         Objects.requireNonNull(budget, "budget");
         Objects.requireNonNull(costModel, "costModel");
+        Objects.requireNonNull(capConfidence, "capConfidence");
         Objects.requireNonNull(fixedModel, "fixedModel");
         receipts = List.copyOf(receipts);
         if (fixedModel.isPresent() && !fixedModel.get().equals(model)) {
@@ -41,13 +46,19 @@ public record Decision(String model, double mu, Optional<BudgetCalibration.Choic
 
     /** A decision made by the per-prompt rule (no fixed model). */
     public Decision(String model, double mu, Optional<BudgetCalibration.Choice> budget, double margin,
-                    boolean withinCostCap, String costModel, List<Receipt> receipts) {
-        this(model, mu, budget, margin, withinCostCap, costModel, receipts, Optional.empty());
+                    boolean withinCostCap, String costModel, OptionalDouble capConfidence, List<Receipt> receipts) {
+        this(model, mu, budget, margin, withinCostCap, costModel, capConfidence, receipts, Optional.empty());
     }
 
     /** Whether the policy chose a fixed model for every prompt at this mu, rather than the per-prompt rule. */
     public boolean byFixedModel() {
         return fixedModel.isPresent();
+    }
+
+    /** A decision of a call that set no cap confidence, made by the per-prompt rule (no fixed model). */
+    public Decision(String model, double mu, Optional<BudgetCalibration.Choice> budget, double margin,
+                    boolean withinCostCap, String costModel, List<Receipt> receipts) {
+        this(model, mu, budget, margin, withinCostCap, costModel, OptionalDouble.empty(), receipts, Optional.empty());
     }
 
     /** The chosen model's receipt. */

@@ -25,6 +25,7 @@ public final class RouterModel {
     private final BudgetCalibration calibration; // nullable
     private final CalibrationData calibrationData; // nullable
     private final FixedModelPolicy policy; // nullable: routers without one route with the rule alone
+    private final CostBounds costBounds; // nullable
     private final Provenance provenance;
 
     private RouterModel(Builder b) {
@@ -38,6 +39,7 @@ public final class RouterModel {
         this.calibration = b.calibration;
         this.calibrationData = b.calibrationData;
         this.policy = b.policy;
+        this.costBounds = b.costBounds;
         this.provenance = b.provenance == null ? Provenance.empty() : b.provenance;
         validate();
     }
@@ -93,6 +95,28 @@ public final class RouterModel {
             throw new IllegalArgumentException("calibration data covers " + calibrationData.models() + " models, the"
                     + " router has " + m);
         }
+        if (costBounds != null) {
+            CostBounds.Target want = cost instanceof CostModel.Tokens ? CostBounds.Target.OUTPUT_TOKENS
+                    : cost instanceof CostModel.Direct ? CostBounds.Target.COST_USD : null;
+            if (want == null) {
+                throw new IllegalArgumentException("a router without cost predictions (cost model 'none') has no"
+                        + " cost bounds");
+            }
+            if (costBounds.target() != want) {
+                throw new IllegalArgumentException("cost bounds are of " + costBounds.target().id() + " but the '"
+                        + cost.kind() + "' cost model predicts " + want.id());
+            }
+            if (costBounds.dimension() > 0 && (encoder == null || costBounds.dimension() != encoder.dimension())) {
+                throw new IllegalArgumentException("cost bounds group prompts by centroids of dimension "
+                        + costBounds.dimension() + ", the router's encoder has "
+                        + (encoder == null ? "none" : "dimension " + encoder.dimension()));
+            }
+            if (costBounds.models() != m) {
+                throw new IllegalArgumentException("cost bounds cover " + costBounds.models() + " models, the router"
+                        + " has " + m + " (a router with other models needs bounds fitted for them, or none:"
+                        + " costBounds(null))");
+            }
+        }
         if (calibrationData != null && cost.pricesTokens() != calibrationData.tokenBased()) {
             throw new IllegalArgumentException("calibration data is " + (calibrationData.tokenBased() ? "token" : "cost")
                     + "-based but the cost model is " + cost.kind());
@@ -146,6 +170,7 @@ public final class RouterModel {
         b.calibration = calibration;
         b.calibrationData = calibrationData;
         b.policy = policy;
+        b.costBounds = costBounds;
         b.provenance = provenance;
         return b;
     }
@@ -266,6 +291,15 @@ public final class RouterModel {
         return Optional.ofNullable(policy);
     }
 
+    /**
+     * Split-conformal upper bounds of each model's output tokens (token-priced routers) or cost (direct-cost
+     * routers), fitted on the validation prompts; empty for routers trained without validation prompts or written
+     * before artifact format version 3.
+     */
+    public Optional<CostBounds> costBounds() {
+        return Optional.ofNullable(costBounds);
+    }
+
     /** Provenance: dataset hash, trainer configuration, versions, creation time ... */
     public Provenance provenance() {
         return provenance;
@@ -291,6 +325,7 @@ public final class RouterModel {
         private BudgetCalibration calibration;
         private CalibrationData calibrationData;
         private FixedModelPolicy policy;
+        private CostBounds costBounds;
         private Provenance provenance;
 
         private Builder() {
@@ -358,6 +393,12 @@ public final class RouterModel {
         /** The fixed-model policy, or null for none. */
         public Builder policy(FixedModelPolicy policy) {
             this.policy = policy;
+            return this;
+        }
+
+        /** Upper cost bounds (null for none). */
+        public Builder costBounds(CostBounds bounds) {
+            this.costBounds = bounds;
             return this;
         }
 
