@@ -215,6 +215,11 @@ public final class RouterArtifact {
                     + " prefix, but the manifest has 'encoder.text_prefix': it was not written by carrot; re-export the"
                     + " router");
         }
+        if (version < 3 && m.path("encoder").has("truncation")) {
+            throw new ArtifactFormatException(manifestFile, "format version " + version + " has no encoder"
+                    + " truncation side, but the manifest has 'encoder.truncation': it was not written by carrot;"
+                    + " re-export the router");
+        }
         if (version < 3 && m.has("policy")) {
             throw new ArtifactFormatException(manifestFile, "format version " + version + " has no fixed-model policy,"
                     + " but the manifest has a 'policy' field: it was not written by carrot; re-export the router");

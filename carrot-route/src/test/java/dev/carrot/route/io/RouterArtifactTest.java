@@ -296,6 +296,12 @@ class RouterArtifactTest {
         editManifest(t, o -> ((ObjectNode) o.get("encoder")).put("truncation", "middle"));
         assertThatThrownBy(() -> RouterArtifact.read(t)).isInstanceOf(ArtifactFormatException.class)
                 .hasMessageContaining("encoder truncation 'middle'; expected 'head'");
+        editManifest(t, o -> {
+            ((ObjectNode) o.get("encoder")).put("truncation", "tail");
+            o.put("format_version", 2);
+        });
+        assertThatThrownBy(() -> RouterArtifact.read(t)).isInstanceOf(ArtifactFormatException.class)
+                .hasMessageContaining("format version 2 has no encoder truncation side");
     }
 
     // ------------------------------------------------------------------------------------ golden

@@ -122,7 +122,8 @@ public final class OnnxPromptEncoder implements PromptEncoder {
             long millis = (System.nanoTime() - start) / 1_000_000;
             EncoderInfo info = encoder.info();
             LOG.log(Level.INFO, () -> "loaded encoder '" + info.id() + "' from " + source.origin() + " in " + millis
-                    + " ms: dimension " + info.dimension() + ", maxTokens " + info.maxTokens() + ", " + info.pooling()
+                    + " ms: dimension " + info.dimension() + ", maxTokens " + info.maxTokens()
+                    + (info.truncation() == Truncation.TAIL ? " (the last of a longer prompt)" : "") + ", " + info.pooling()
                     + " pooling" + (info.normalize() ? ", L2-normalised" : "") + ", onnx sha256 " + info.onnxSha256());
             return encoder;
         } catch (OrtException e) {
