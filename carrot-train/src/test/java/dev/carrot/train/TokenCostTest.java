@@ -70,7 +70,7 @@ class TokenCostTest {
                 .isLessThanOrEqualTo(1e-5);
 
         var model = r.training().variant(Variant.KNN).model();
-        InputTokenModel in = ((CostModel.Tokens) model.cost()).inputTokens();
+        InputTokenModel in = (InputTokenModel) ((CostModel.Tokens) model.cost()).inputTokens();
         for (int m = 0; m < 4; m++) {
             assertThat(in.slope()[m]).as("input-token factor of " + models.get(m)).isCloseTo(FACTOR[m], within(0.01));
             assertThat(in.intercept()[m]).isCloseTo(3, within(1.0));
