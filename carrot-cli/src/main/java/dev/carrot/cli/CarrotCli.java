@@ -12,7 +12,7 @@ import java.util.logging.Level;
         description = "CARROT: cost-aware LLM routing. Train routers on routing data, evaluate them, route prompts.",
         subcommands = {InspectCommand.class, TrainCommand.class, EvalCommand.class, RiskCurvesCommand.class,
                 ReproduceCommand.class, RouteCommand.class, EmbedCommand.class, ImportHfRouterCommand.class,
-                ServeCommand.class,
+                AddModelCommand.class, ServeCommand.class,
                 CommandLine.HelpCommand.class})
 public final class CarrotCli implements Runnable {
     /**
@@ -28,7 +28,7 @@ public final class CarrotCli implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "choose a command: inspect, train, eval, risk-curves, reproduce, route, embed, import-hf-router");
+        throw new CommandLine.ParameterException(spec.commandLine(), "choose a command: inspect, train, eval, risk-curves, reproduce, route, embed, import-hf-router, add-model");
     }
 
     public static void main(String[] args) {
