@@ -12,7 +12,7 @@ import java.util.logging.Level;
         description = "CARROT: cost-aware LLM routing. Train routers on routing data, evaluate them, route prompts.",
         subcommands = {InspectCommand.class, TrainCommand.class, EvalCommand.class, RiskCurvesCommand.class,
                 ReproduceCommand.class, RouteCommand.class, EmbedCommand.class, ImportHfRouterCommand.class,
-                AddModelCommand.class, ServeCommand.class,
+                AddModelCommand.class, LeaveOneModelOutCommand.class, ServeCommand.class,
                 CommandLine.HelpCommand.class})
 public final class CarrotCli implements Runnable {
     /**

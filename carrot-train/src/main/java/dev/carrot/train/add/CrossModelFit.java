@@ -6,105 +6,89 @@ import java.util.SplittableRandom;
 
 /**
  * The new model's target as a combination of the existing models' values on the same prompts:
- * {@code y ~ link(a + sum_m alpha_m f_m + sum_m gamma_m g_m)}, where {@code f} are the existing models' values on the
- * prompt and {@code g}, optionally, a second block (their values averaged over the prompt's neighbourhood). Each block
- * is written as {@code s * mean_m(f_m) + sum_m delta_m (f_m - mean(f))}: the levels {@code s} and the intercept are
- * free, the deviations {@code delta} are shrunk by one ridge penalty {@code lambda}. The prior ({@code lambda ->
- * infinity}) is the "average existing model", shifted and scaled to the new model's level; with enough labels the fit
- * moves towards the existing models the new one resembles (a copy of model A ends with {@code alpha = e_A}).
- * {@code lambda} is chosen from a grid by leave-one-out error (squared loss) or K-fold cross-entropy (logistic).
+ * {@code y ~ link(a + w * centre + sum_m alpha_m f_m)}, where {@code f} are the existing models' values on the prompt
+ * and {@code centre}, optionally, a prior prediction for the prompt. The models' values are written as
+ * {@code s * mean_m(f_m) + sum_m delta_m (f_m - mean(f))}: the intercept, the centre's weight and the level {@code s}
+ * are free, the deviations {@code delta} are shrunk by a ridge penalty {@code lambda}. The prior
+ * ({@code lambda -> infinity}) is the centre and the "average existing model", shifted and scaled to the new model's
+ * level; with enough labels the fit moves towards the existing models the new one resembles (a copy of model A ends
+ * with {@code alpha = e_A}). {@code lambda} is chosen from a grid by leave-one-out error (squared loss) or K-fold
+ * cross-entropy (logistic).
  *
  * @param intercept    {@code a}
- * @param alpha        one weight per existing model on the first block
- * @param gamma        one weight per existing model on the second block, or null without one
+ * @param centreWeight {@code w}, 0 without a centre
+ * @param alpha        one weight per existing model
  * @param lambda       the chosen penalty ({@code Infinity}: the prior itself; NaN: no fit)
  * @param cvByLambda   the selection score of every candidate (mean squared leave-one-out error, or mean K-fold
  *                     cross-entropy), by penalty
  * @param looResiduals the chosen fit's leave-one-out residuals (least squares), else null
  */
-record CrossModelFit(double intercept, double[] alpha, double[] gamma, double lambda, Map<String, Double> cvByLambda,
-                     double[] looResiduals) {
+record CrossModelFit(double intercept, double centreWeight, double[] alpha, double lambda,
+                     Map<String, Double> cvByLambda, double[] looResiduals) {
 
     @Override
     public double[] looResiduals() {
         return looResiduals == null ? null : looResiduals.clone();
     }
 
-    /** The fitted linear score for one prompt: {@code f} and {@code g} (ignored without a second block) at offsets. */
-    double score(double[] f, int fo, double[] g, int go) {
-        double z = intercept;
+    /** The fitted linear score for one prompt: its values {@code f} from offset {@code fo}, and its centre. */
+    double score(double[] f, int fo, double centre) {
+        double z = intercept + centreWeight * centre;
         for (int m = 0; m < alpha.length; m++) {
             z += alpha[m] * f[fo + m];
-        }
-        if (gamma != null) {
-            for (int m = 0; m < gamma.length; m++) {
-                z += gamma[m] * g[go + m];
-            }
         }
         return z;
     }
 
-    /** Columns of one block: its mean, then (unless {@code prior}) each value's deviation from it. */
-    private static int block(double[] v, int vo, int m, boolean prior, double[] x, int xo) {
-        double mean = 0;
-        for (int j = 0; j < m; j++) {
-            mean += v[vo + j];
-        }
-        mean /= m;
-        x[xo] = mean;
-        if (prior) {
-            return 1;
-        }
-        for (int j = 0; j < m; j++) {
-            x[xo + 1 + j] = v[vo + j] - mean;
-        }
-        return m + 1;
+    /** Columns: 1, the centre if any, the models' mean, and (unless the prior) their deviations from it. */
+    private static int width(int m, boolean prior, boolean centred) {
+        return (centred ? 3 : 2) + (prior ? 0 : m);
     }
 
-    private static int width(int m, boolean prior, boolean second) {
-        int b = prior ? 1 : m + 1;
-        return 1 + b * (second ? 2 : 1);
-    }
-
-    /** The design {@code [1, mean(f), f - mean(f), mean(g), g - mean(g)]} (deviations left out for the prior). */
-    private static double[] design(double[] f, double[] g, int n, int m, boolean prior) {
-        int p = width(m, prior, g != null);
+    /** The design {@code [1, centre, mean(f), f - mean(f)]} (centre if given; deviations left out for the prior). */
+    private static double[] design(double[] f, double[] centre, int n, int m, boolean prior) {
+        boolean centred = centre != null;
+        int p = width(m, prior, centred);
+        int at = centred ? 2 : 1;
         double[] x = new double[n * p];
         for (int i = 0; i < n; i++) {
             x[i * p] = 1;
-            int c = 1 + block(f, i * m, m, prior, x, i * p + 1);
-            if (g != null) {
-                block(g, i * m, m, prior, x, i * p + c);
+            if (centred) {
+                x[i * p + 1] = centre[i];
+            }
+            double mean = 0;
+            for (int j = 0; j < m; j++) {
+                mean += f[i * m + j];
+            }
+            mean /= m;
+            x[i * p + at] = mean;
+            if (!prior) {
+                for (int j = 0; j < m; j++) {
+                    x[i * p + at + 1 + j] = f[i * m + j] - mean;
+                }
             }
         }
         return x;
     }
 
-    private static double[] penalty(int m, double lambda, boolean prior, boolean second, double floor) {
-        int p = width(m, prior, second);
+    private static double[] penalty(int m, double lambda, boolean prior, boolean centred, double floor) {
+        int p = width(m, prior, centred);
         double[] pen = new double[p];
         java.util.Arrays.fill(pen, floor);
+        int at = centred ? 2 : 1;
         if (!prior) {
             for (int j = 0; j < m; j++) {
-                pen[2 + j] = lambda;
-                if (second) {
-                    pen[m + 3 + j] = lambda;
-                }
+                pen[at + 1 + j] = lambda;
             }
         }
         return pen;
     }
 
-    /** Coefficients of {@link #design} as intercept and per-model weights. */
-    private static CrossModelFit of(double[] b, int m, boolean prior, boolean second, double lambda,
+    /** Coefficients of {@link #design} as intercept, centre weight and per-model weights. */
+    private static CrossModelFit of(double[] b, int m, boolean prior, boolean centred, double lambda,
                                     Map<String, Double> cv, double[] loo) {
-        double[] alpha = weights(b, 1, m, prior);
-        double[] gamma = second ? weights(b, prior ? 2 : m + 2, m, prior) : null;
-        return new CrossModelFit(b[0], alpha, gamma, lambda, cv, loo);
-    }
-
-    private static double[] weights(double[] b, int at, int m, boolean prior) {
-        double[] w = new double[m];
+        int at = centred ? 2 : 1;
+        double[] alpha = new double[m];
         double meanDelta = 0;
         if (!prior) {
             for (int j = 0; j < m; j++) {
@@ -112,29 +96,30 @@ record CrossModelFit(double intercept, double[] alpha, double[] gamma, double la
             }
         }
         for (int j = 0; j < m; j++) {
-            w[j] = b[at] / m + (prior ? 0 : b[at + 1 + j] - meanDelta);
+            alpha[j] = b[at] / m + (prior ? 0 : b[at + 1 + j] - meanDelta);
         }
-        return w;
+        return new CrossModelFit(b[0], centred ? b[1] : 0, alpha, lambda, cv, loo);
     }
 
     /**
      * Least squares, penalty by leave-one-out error (closed form).
      *
-     * @param f    {@code n x m} existing models' values
-     * @param g    a second {@code n x m} block, or null
-     * @param grid candidate penalties, {@code Infinity} for the prior alone
+     * @param f      {@code n x m} existing models' values
+     * @param centre per prompt, a prior prediction (one more free feature), or null
+     * @param grid   candidate penalties, {@code Infinity} for the prior alone
      */
-    static CrossModelFit leastSquares(double[] f, double[] g, int n, int m, double[] y, double[] grid) {
+    static CrossModelFit leastSquares(double[] f, double[] centre, int n, int m, double[] y, double[] grid) {
         Map<String, Double> cv = new LinkedHashMap<>();
         double best = Double.POSITIVE_INFINITY;
         double[] bestB = null;
         double[] bestLoo = null;
         double bestLambda = Double.NaN;
-        boolean second = g != null;
+        boolean centred = centre != null;
         for (double lambda : grid) {
             boolean prior = Double.isInfinite(lambda);
-            int p = width(m, prior, second);
-            Solvers.Ridge r = Solvers.ridge(design(f, g, n, m, prior), n, p, y, penalty(m, lambda, prior, second, 0));
+            int p = width(m, prior, centred);
+            Solvers.Ridge r = Solvers.ridge(design(f, centre, n, m, prior), n, p, y, penalty(m, lambda, prior,
+                    centred, 0));
             double mse = r.looMse();
             cv.put(key(lambda), mse);
             if (bestB == null ? Double.isFinite(mse) : mse < best - 1e-15 * best) {
@@ -147,7 +132,7 @@ record CrossModelFit(double intercept, double[] alpha, double[] gamma, double la
         if (bestB == null) {
             throw new ArithmeticException("no penalty gives a finite leave-one-out error: " + cv);
         }
-        return of(bestB, m, Double.isInfinite(bestLambda), second, bestLambda, cv, bestLoo);
+        return of(bestB, m, Double.isInfinite(bestLambda), centred, bestLambda, cv, bestLoo);
     }
 
     /**
@@ -164,7 +149,7 @@ record CrossModelFit(double intercept, double[] alpha, double[] gamma, double la
         for (int i = 0; i < n; i++) {
             loo[i] = n > 1 ? y[i] - (sum - y[i]) / (n - 1) : 0;
         }
-        return new CrossModelFit(sum / n, new double[m], null, Double.NaN, Map.of(), loo);
+        return new CrossModelFit(sum / n, 0, new double[m], Double.NaN, Map.of(), loo);
     }
 
     /**

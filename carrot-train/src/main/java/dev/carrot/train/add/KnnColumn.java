@@ -12,28 +12,38 @@ import java.util.Map;
  * others.
  *
  * <ol>
- *   <li><b>Across models.</b> Each stored prompt has two profiles of what the existing models do: its row of
- *       targets (what they did on this prompt, as an item-response model sees an item) and the mean of those rows
- *       over the prompt's {@code k} nearest other stored prompts (what the router predicts for them there, {@code k}
- *       the predictor's own). The new model's value on a labelled prompt is regressed on both
- *       ({@link CrossModelFit#leastSquares}: intercept and levels free, deviations from the average model shrunk by
- *       a penalty chosen by leave-one-out error), and the fit predicts the new model on every stored prompt: the
- *       best linear completion of the prompt x model matrix from the prompt's and its neighbourhood's profiles. The
- *       prompt's row carries per-prompt structure (a copy of model A is A on every prompt), the neighbourhood's the
- *       structure by region (a new model that is strong where model B is strong).</li>
+ *   <li><b>Across models.</b> Each stored prompt's row of targets is what the existing models did on it: the
+ *       prompt's profile, as an item-response model sees an item.
+ *       <ul>
+ *         <li>Quality: a logistic low-rank (multidimensional item-response) model of the stored matrix gives each
+ *             prompt a vector and each existing model a vector ({@link FactorModel}); the new model's vector is
+ *             fitted on its labels with a Gaussian prior from the existing models' vectors. Rank and prior strength
+ *             are chosen by K-fold cross-entropy on the labels. The new model's value on every stored prompt is its
+ *             predicted probability there.</li>
+ *         <li>Output tokens and costs: the new model's value is regressed on the prompt's profile
+ *             ({@link CrossModelFit#leastSquares}: intercept and level free, deviations from the average model
+ *             shrunk by a penalty chosen by leave-one-out error); costs of different models on one prompt are close
+ *             to proportional, and this finds the proportion.</li>
+ *       </ul></li>
  *   <li><b>Locally, across prompts.</b> What the existing models cannot tell (a new model that is better at code than
- *       its peers) shows in the leave-one-out residuals of step 1 by region of the embedding space: each stored
- *       prompt adds {@code beta} times the mean residual of its {@code k} nearest labelled prompts, with
+ *       every one of them) shows in the out-of-sample residuals of step 1 by region of the embedding space: each
+ *       stored prompt adds {@code beta} times the mean residual of its {@code k} nearest labelled prompts, with
  *       {@code (k, beta)} chosen by leave-one-out error over the labelled prompts ({@code beta = 0}: no
  *       correction).</li>
  *   <li>A labelled prompt keeps its label, as training would store it.</li>
  * </ol>
- * Values are clipped to [0, 1] for quality and to {@code >= 0} for tokens and costs. Targets are standardised by
- * their overall standard deviation before step 1, so one penalty grid serves scores, token counts and USD.
+ * Values are clipped to [0, 1] for quality and to {@code >= 0} for tokens and costs. Regression targets are
+ * standardised by their overall standard deviation first, so one penalty grid serves token counts and USD.
  */
 final class KnnColumn {
-    /** Candidate penalties of step 1 (standardised units; {@code Infinity}: the average-model prior alone). */
+    /** Candidate penalties of the profile regression (standardised units; {@code Infinity}: the prior alone). */
     static final double[] LAMBDA_GRID = {0.01, 0.1, 1, 10, 100, 1000, Double.POSITIVE_INFINITY};
+    /** Candidate ranks of the factor model (capped at the number of existing models - 1). */
+    static final int[] RANKS = {1, 2, 3};
+    /** Candidate strengths of the prior on the new model's vector (1: the existing models' spread as it is). */
+    static final double[] PRIOR_STRENGTH = {0.25, 1, 4};
+    /** Alternating passes of the factor model's fit. */
+    static final int SWEEPS = 15;
     /** Candidate neighbourhoods of step 2. */
     static final int[] RESIDUAL_K = {5, 10, 20, 50};
     /** Candidate weights of step 2. */
@@ -46,50 +56,59 @@ final class KnnColumn {
      * The completed column and how it was made.
      *
      * @param values one per stored prompt
-     * @param report the chosen penalty, the weights on the existing models, the correction, and their scores
+     * @param report the chosen settings, the weights on the existing models, the correction, and their scores
      */
     record Column(float[] values, Map<String, Object> report) {
     }
 
+    /** Step 1's result: a value for every stored prompt and out-of-sample residuals of the labelled ones. */
+    private record Completion(double[] values, double[] residuals) {
+    }
+
     /**
      * @param store        the stored prompts
-     * @param neighbours   their neighbour lists
-     * @param predictorK   the KNN predictor's k: the neighbourhood of a prompt's profile
      * @param targets      stored prompts x {@code m} existing models' targets
      * @param models       the existing models' names (for the report)
      * @param rows         stored rows with a label of the new model, distinct
      * @param labels       the new model's value on each of {@code rows}
-     * @param unitInterval clip to [0, 1] (quality), else to {@code >= 0}
+     * @param unitInterval quality (clipped to [0, 1]) rather than tokens or costs (clipped to {@code >= 0})
      * @param method       {@link ModelAddition.Method#FULL}, or one of the ablations
+     * @param folds        folds of the cross-validation of the factor model's settings
+     * @param seed         seed of those folds
      */
-    static Column impute(KnnIndex store, StoredNeighbours neighbours, int predictorK, float[] targets, List<String> models,
-                         int[] rows, double[] labels, boolean unitInterval, ModelAddition.Method method) {
+    static Column impute(KnnIndex store, float[] targets, List<String> models, int[] rows, double[] labels,
+                         boolean unitInterval, ModelAddition.Method method, int folds, long seed) {
         int m = models.size();
         int n = rows.length;
         int size = store.size();
         assert targets.length == size * m && labels.length == n;
-        double scale = sd(targets);
-        boolean region = method != ModelAddition.Method.WITHOUT_NEIGHBOURHOOD
-                && method != ModelAddition.Method.LABELS_ONLY && size > 1;
-        double[] profile = region ? neighbourhoodProfiles(neighbours, predictorK, targets, m, size) : null;
-        double[] f = new double[n * m];
-        double[] g = region ? new double[n * m] : null;
-        double[] y = new double[n];
-        for (int i = 0; i < n; i++) {
-            for (int j = 0; j < m; j++) {
-                f[i * m + j] = targets[rows[i] * m + j] / scale;
-                if (region) {
-                    g[i * m + j] = profile[rows[i] * m + j] / scale;
-                }
+        Map<String, Object> report = new LinkedHashMap<>();
+        report.put("labelled_stored_prompts", n);
+        Completion step1;
+        ModelAddition.Method mt = method;
+        boolean itemResponse = unitInterval && m >= 2 && (mt == ModelAddition.Method.FULL
+                || mt == ModelAddition.Method.ACROSS_MODELS_ONLY || mt == ModelAddition.Method.ITEM_RESPONSE);
+        boolean ablation = mt != ModelAddition.Method.FULL && mt != ModelAddition.Method.ACROSS_MODELS_ONLY;
+        if (mt == ModelAddition.Method.LABELS_ONLY) {
+            report.put("method", "the labels' mean + local residual correction, no other model (ablation)");
+            step1 = labelMean(labels, size);
+        } else if (itemResponse && mt == ModelAddition.Method.ITEM_RESPONSE) {
+            report.put("method", "logistic low-rank item-response model + local residual correction (ablation)");
+            step1 = factor(targets, size, m, rows, labels, folds, seed, report);
+        } else {
+            Completion centre = null;
+            if (itemResponse) {
+                Map<String, Object> irt = new LinkedHashMap<>();
+                centre = factor(targets, size, m, rows, labels, folds, seed, irt);
+                report.put("item_response", irt);
             }
-            y[i] = labels[i] / scale;
+            report.put("method", "cross-model ridge regression on the prompt's profile" + (centre != null ? ", centred on a logistic low-rank item-response"
+                    + " model's prediction" : ", centred on the average model") + (mt
+                    == ModelAddition.Method.ACROSS_MODELS_ONLY ? "" : " + local residual correction")
+                    + (ablation ? " (ablation)" : ""));
+            step1 = regression(targets, size, m, models, rows, labels, centre, report);
         }
-        CrossModelFit fit = method == ModelAddition.Method.LABELS_ONLY ? CrossModelFit.mean(y, m)
-                : CrossModelFit.leastSquares(f, g, n, m, y, LAMBDA_GRID);
-        double[] residual = fit.looResiduals();
-        for (int i = 0; i < n; i++) {
-            residual[i] *= scale;
-        }
+        double[] residual = step1.residuals();
 
         // step 2: the residuals of the labelled prompts, smoothed over their nearest labelled neighbours
         int dim = store.dimension();
@@ -110,7 +129,7 @@ final class KnnColumn {
         double noCorrection = meanSquare(residual);
         double bestScore = noCorrection;
         KnnIndex labelled = null;
-        if (kMax > 0) {
+        if (kMax > 0 && mt != ModelAddition.Method.ACROSS_MODELS_ONLY) {
             labelled = KnnIndex.of(lx, dim);
             // each labelled prompt's nearest other labelled prompts
             int[][] near = new int[n][kMax];
@@ -130,7 +149,7 @@ final class KnnColumn {
                     continue;
                 }
                 for (double beta : RESIDUAL_WEIGHT) {
-                    if (beta == 0 || method == ModelAddition.Method.ACROSS_MODELS_ONLY) {
+                    if (beta == 0) {
                         continue;
                     }
                     double s = 0;
@@ -139,7 +158,7 @@ final class KnnColumn {
                         s += e * e;
                     }
                     s /= n;
-                    if (s < bestScore - 1e-15 * Math.max(1, noCorrection)) {
+                    if (s < bestScore - 1e-12 * noCorrection) {
                         bestScore = s;
                         chosenK = k;
                         chosenWeight = beta;
@@ -149,8 +168,8 @@ final class KnnColumn {
         }
 
         float[] out = new float[size];
-        double[] labelOf = new double[size];
         boolean[] isLabelled = new boolean[size];
+        double[] labelOf = new double[size];
         for (int i = 0; i < n; i++) {
             isLabelled[rows[i]] = true;
             labelOf[rows[i]] = labels[i];
@@ -161,13 +180,7 @@ final class KnnColumn {
             if (isLabelled[r]) {
                 v = labelOf[r];
             } else {
-                v = fit.intercept() * scale;
-                for (int j = 0; j < m; j++) {
-                    v += fit.alpha()[j] * targets[r * m + j];
-                    if (region) {
-                        v += fit.gamma()[j] * profile[r * m + j];
-                    }
-                }
+                v = step1.values()[r];
                 if (chosenK > 0) {
                     store.row(r, row);
                     int c = labelled.search(row, chosenK, nb, null);
@@ -176,65 +189,146 @@ final class KnnColumn {
             }
             out[r] = (float) (unitInterval ? Math.min(1, Math.max(0, v)) : Math.max(0, v));
         }
-
-        Map<String, Object> report = new LinkedHashMap<>();
-        report.put("method", switch (method) {
-            case FULL -> "cross-model ridge regression on the prompt's and its neighbourhood's profiles + local"
-                    + " residual correction";
-            case ACROSS_MODELS_ONLY -> "cross-model ridge regression on the prompt's and its neighbourhood's profiles"
-                    + " (ablation)";
-            case WITHOUT_NEIGHBOURHOOD -> "cross-model ridge regression on the prompt's profile + local residual"
-                    + " correction (ablation)";
-            case LABELS_ONLY -> "the labels' mean + local residual correction, no other model (ablation)";
-        });
-        report.put("labelled_stored_prompts", n);
-        report.put("lambda", CrossModelFit.key(fit.lambda()));
-        report.put("loo_mse_by_lambda", unscaled(fit.cvByLambda(), scale * scale));
-        report.put("intercept", fit.intercept() * scale);
-        Map<String, Double> alpha = new LinkedHashMap<>();
-        Map<String, Double> gamma = new LinkedHashMap<>();
-        for (int j = 0; j < m; j++) {
-            alpha.put(models.get(j), fit.alpha()[j]);
-            if (region) {
-                gamma.put(models.get(j), fit.gamma()[j]);
-            }
-        }
-        report.put("weights", alpha);
-        if (region) {
-            report.put("neighbourhood_k", neighbours.stride(predictorK));
-            report.put("neighbourhood_weights", gamma);
-        }
         report.put("label_variance", variance(labels));
+        report.put("step1_out_of_sample_mse", noCorrection);
         report.put("residual_k", chosenK);
         report.put("residual_weight", chosenWeight);
         report.put("residual_loo_mse", bestScore);
-        report.put("residual_loo_mse_uncorrected", noCorrection);
         return new Column(out, report);
     }
 
-    /** Per stored prompt, the existing models' targets averaged over its nearest other stored prompts. */
-    private static double[] neighbourhoodProfiles(StoredNeighbours neighbours, int k, float[] targets, int m,
-                                                  int size) {
-        int kk = neighbours.stride(k);
-        int[] lists = neighbours.lists(k);
-        double[] out = new double[size * m];
-        for (int r = 0; r < size; r++) {
-            for (int j = 0; j < kk; j++) {
-                int nb = lists[r * kk + j];
-                for (int c = 0; c < m; c++) {
-                    out[r * m + c] += targets[nb * m + c];
+    /** The ablation without other models: the labels' mean everywhere, leave-one-out residuals. */
+    private static Completion labelMean(double[] labels, int size) {
+        CrossModelFit fit = CrossModelFit.mean(labels, 0);
+        double[] values = new double[size];
+        java.util.Arrays.fill(values, fit.intercept());
+        return new Completion(values, fit.looResiduals());
+    }
+
+    /** The item-response completion of quality; residuals are K-fold out-of-sample. */
+    private static Completion factor(float[] targets, int size, int m, int[] rows, double[] labels, int folds,
+                                     long seed, Map<String, Object> report) {
+        int n = rows.length;
+        int[] fold = CrossModelFit.folds(n, folds, seed + 3);
+        int k = Math.min(folds, n);
+        double best = Double.POSITIVE_INFINITY;
+        FactorModel bestModel = null;
+        double bestStrength = Double.NaN;
+        Map<String, Double> cv = new LinkedHashMap<>();
+        for (int rank : RANKS) {
+            if (rank > m - 1) {
+                continue;
+            }
+            FactorModel fm = FactorModel.fit(targets, size, m, rank, SWEEPS);
+            for (double strength : PRIOR_STRENGTH) {
+                double loss = 0;
+                for (int h = 0; h < k; h++) {
+                    int[] in = CrossModelFit.rows(fold, h, false);
+                    int[] out = CrossModelFit.rows(fold, h, true);
+                    double[] v = fm.newModel(pick(rows, in), pick(labels, in), strength);
+                    for (int i : out) {
+                        loss += crossEntropy(labels[i], fm.predict(v, rows[i]));
+                    }
+                }
+                loss /= n;
+                cv.put("rank " + rank + ", prior strength " + strength, loss);
+                if (loss < best - 1e-12) {
+                    best = loss;
+                    bestModel = fm;
+                    bestStrength = strength;
                 }
             }
-            for (int c = 0; c < m; c++) {
-                out[r * m + c] /= kk;
+        }
+        double[] residual = new double[n];
+        for (int h = 0; h < k; h++) {
+            int[] in = CrossModelFit.rows(fold, h, false);
+            int[] out = CrossModelFit.rows(fold, h, true);
+            double[] v = bestModel.newModel(pick(rows, in), pick(labels, in), bestStrength);
+            for (int i : out) {
+                residual[i] = labels[i] - bestModel.predict(v, rows[i]);
             }
+        }
+        double[] vector = bestModel.newModel(rows, labels, bestStrength);
+        double[] values = new double[size];
+        for (int r = 0; r < size; r++) {
+            values[r] = bestModel.predict(vector, r);
+        }
+        report.put("rank", bestModel.rank());
+        report.put("prior_strength", bestStrength);
+        report.put("cv_logloss", cv);
+        report.put("vector", vector);
+        return new Completion(values, residual);
+    }
+
+    /**
+     * The profile regression; residuals are leave-one-out.
+     *
+     * @param centre a prior prediction for every stored prompt and its out-of-sample residuals on the labelled ones
+     *               (the labelled prompts' centre is their out-of-sample prediction), or null for the average model
+     */
+    private static Completion regression(float[] targets, int size, int m, List<String> models, int[] rows,
+                                         double[] labels, Completion centre, Map<String, Object> report) {
+        int n = rows.length;
+        double scale = sd(targets);
+        double[] f = new double[n * m];
+        double[] y = new double[n];
+        double[] c = centre == null ? null : new double[n];
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < m; j++) {
+                f[i * m + j] = targets[rows[i] * m + j] / scale;
+            }
+            y[i] = labels[i] / scale;
+            if (c != null) {
+                c[i] = (labels[i] - centre.residuals()[i]) / scale;
+            }
+        }
+        CrossModelFit fit = CrossModelFit.leastSquares(f, c, n, m, y, LAMBDA_GRID);
+        double[] residual = fit.looResiduals();
+        for (int i = 0; i < n; i++) {
+            residual[i] *= scale;
+        }
+        double[] values = new double[size];
+        for (int r = 0; r < size; r++) {
+            double v = fit.intercept() * scale + (centre == null ? 0 : fit.centreWeight() * centre.values()[r]);
+            for (int j = 0; j < m; j++) {
+                v += fit.alpha()[j] * targets[r * m + j];
+            }
+            values[r] = v;
+        }
+        report.put("lambda", CrossModelFit.key(fit.lambda()));
+        Map<String, Double> cv = new LinkedHashMap<>();
+        fit.cvByLambda().forEach((key, v) -> cv.put(key, v * scale * scale));
+        report.put("loo_mse_by_lambda", cv);
+        report.put("intercept", fit.intercept() * scale);
+        if (centre != null) {
+            report.put("centre_weight", fit.centreWeight());
+        }
+        Map<String, Double> alpha = new LinkedHashMap<>();
+        for (int j = 0; j < m; j++) {
+            alpha.put(models.get(j), fit.alpha()[j]);
+        }
+        report.put("weights", alpha);
+        return new Completion(values, residual);
+    }
+
+    private static double crossEntropy(double y, double p) {
+        double q = Math.min(1 - 1e-9, Math.max(1e-9, p));
+        return -(y * Math.log(q) + (1 - y) * Math.log(1 - q));
+    }
+
+    private static int[] pick(int[] a, int[] idx) {
+        int[] out = new int[idx.length];
+        for (int i = 0; i < idx.length; i++) {
+            out[i] = a[idx[i]];
         }
         return out;
     }
 
-    private static Map<String, Double> unscaled(Map<String, Double> cv, double factor) {
-        Map<String, Double> out = new LinkedHashMap<>();
-        cv.forEach((k, v) -> out.put(k, v * factor));
+    private static double[] pick(double[] a, int[] idx) {
+        double[] out = new double[idx.length];
+        for (int i = 0; i < idx.length; i++) {
+            out[i] = a[idx[i]];
+        }
         return out;
     }
 

@@ -72,7 +72,7 @@ final class LinearColumn {
             ys[i] = y[i] / scale;
         }
         CrossModelFit prior = method == ModelAddition.Method.LABELS_ONLY
-                ? new CrossModelFit(0, new double[m], null, Double.NaN, Map.of(), null)
+                ? new CrossModelFit(0, 0, new double[m], Double.NaN, Map.of(), null)
                 : logistic ? CrossModelFit.logistic(z, n, m, ys, PRIOR_GRID, folds, seed)
                 : CrossModelFit.leastSquares(z, null, n, m, ys, PRIOR_GRID);
         // prior centre, in standardised units
@@ -140,8 +140,8 @@ final class LinearColumn {
         report.put("method", (logistic ? "logistic" : "least-squares") + switch (method) {
             case FULL -> " fit with a prior centred on a combination of the existing models' weights";
             case ACROSS_MODELS_ONLY -> " combination of the existing models' weights (ablation)";
-            case WITHOUT_NEIGHBOURHOOD -> " fit with a prior centred on a combination of the existing models' weights"
-                    + " (no neighbourhoods in a linear model: as the full method)";
+            case ITEM_RESPONSE, PROFILE_REGRESSION -> " fit with a prior centred on a combination of the"
+                    + " existing models' weights (these KNN ablations are the full method for a linear predictor)";
             case LABELS_ONLY -> " fit with a prior centred on 0, no other model (ablation)";
         });
         report.put("labelled_prompts", n);

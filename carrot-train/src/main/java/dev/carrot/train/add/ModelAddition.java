@@ -68,8 +68,10 @@ public final class ModelAddition {
         FULL,
         /** Only the combination of the existing models (KNN: no local correction; linear: no own deviation). */
         ACROSS_MODELS_ONLY,
-        /** KNN: the prompt's profile alone, without its neighbourhood's (linear: as {@link #FULL}). */
-        WITHOUT_NEIGHBOURHOOD,
+        /** KNN quality by the item-response model alone (and the local correction), no profile regression. */
+        ITEM_RESPONSE,
+        /** KNN quality by the profile regression centred on the average model, not on the item-response model. */
+        PROFILE_REGRESSION,
         /** Only the new model's labels (KNN: their mean and local correction; linear: a prior centred on 0). */
         LABELS_ONLY
     }
@@ -141,32 +143,9 @@ public final class ModelAddition {
     }
 
     private final Options options;
-    private final StoredNeighbours neighbours; // nullable
 
     public ModelAddition(Options options) {
-        this(options, null);
-    }
-
-    /**
-     * @param neighbours the stored prompts' neighbour lists, when the caller has them (routers trained on the same
-     *                   prompts share them; the experiment that adds models to many routers computes them once), or
-     *                   null to compute them; lists that do not fit a router's stored prompts are not used
-     */
-    public ModelAddition(Options options, StoredNeighbours neighbours) {
         this.options = Objects.requireNonNull(options, "options");
-        this.neighbours = neighbours;
-    }
-
-    /** Neighbour lists per stored-prompt index, for one call. */
-    private final class Lists {
-        private final Map<KnnIndex, StoredNeighbours> byIndex = new java.util.IdentityHashMap<>();
-
-        StoredNeighbours of(KnnIndex store) {
-            if (neighbours != null && neighbours.fits(store)) {
-                return neighbours;
-            }
-            return byIndex.computeIfAbsent(store, StoredNeighbours::of);
-        }
     }
 
     /**
@@ -247,8 +226,7 @@ public final class ModelAddition {
                     matchedPrompts, hasLinear(router) ? " (the linear ones use all)" : ""));
         }
 
-        Lists lists = new Lists();
-        Extended ext = extend(router, labels, price, warnings, lists);
+        Extended ext = extend(router, labels, price, warnings);
         Map<String, Object> report = new LinkedHashMap<>();
         report.put("model", name);
         report.put("carrot_version", CarrotVersion.VERSION);
@@ -267,7 +245,7 @@ public final class ModelAddition {
         Map<String, Object> cal = new LinkedHashMap<>();
         Optional<String> obstacle = calibrationObstacle(router, stored);
         if (obstacle.isEmpty()) {
-            Calibrated c = calibrate(router, labels, ext.model(), price, lists);
+            Calibrated c = calibrate(router, labels, ext.model(), price);
             b.calibration(c.calibration()).calibrationData(c.data());
             cal.put("recomputed", true);
             cal.put("prompts", c.data().rows());
@@ -281,7 +259,7 @@ public final class ModelAddition {
         } else {
             cal.put("recomputed", false);
             cal.put("reason", obstacle.get());
-            if (router.calibration().isPresent()) {
+            if (router.calibration().isPresent() && options.calibrate()) {
                 warnings.add("the budget calibration is dropped: " + obstacle.get() + "; route with mu, not a budget,"
                         + " or retrain");
             }
@@ -411,21 +389,18 @@ public final class ModelAddition {
     private record Extended(RouterModel model, Map<String, Object> fits) {
     }
 
-    private Extended extend(RouterModel base, Labels labels, Optional<PriceTable.Price> price, List<String> warnings,
-                            Lists lists) {
+    private Extended extend(RouterModel base, Labels labels, Optional<PriceTable.Price> price, List<String> warnings) {
         List<String> models = new ArrayList<>(base.models());
         models.add(labels.model());
         Map<String, Object> fits = new LinkedHashMap<>();
-        Predictor quality = extend(base, base.quality(), Target.QUALITY, labels, "quality", fits, lists);
+        Predictor quality = extend(base, base.quality(), Target.QUALITY, labels, "quality", fits);
         CostModel cost = base.cost();
         CostModel newCost;
         if (cost instanceof CostModel.Tokens t) {
             newCost = new CostModel.Tokens(extendInput(t.inputTokens(), labels, fits, warnings),
-                    extend(base, t.outputTokens(), Target.OUTPUT_TOKENS, labels, "cost.output_tokens", fits,
-                            lists));
+                    extend(base, t.outputTokens(), Target.OUTPUT_TOKENS, labels, "cost.output_tokens", fits));
         } else if (cost instanceof CostModel.Direct dc) {
-            newCost = new CostModel.Direct(extend(base, dc.costUsd(), Target.COST, labels, "cost.cost_usd", fits,
-                    lists));
+            newCost = new CostModel.Direct(extend(base, dc.costUsd(), Target.COST, labels, "cost.cost_usd", fits));
         } else {
             newCost = cost;
         }
@@ -438,10 +413,10 @@ public final class ModelAddition {
     }
 
     private Predictor extend(RouterModel base, Predictor p, Target target, Labels labels, String path,
-                             Map<String, Object> fits, Lists lists) {
+                             Map<String, Object> fits) {
         if (p instanceof BlendPredictor b) {
-            return new BlendPredictor(b.weight(), extend(base, b.first(), target, labels, path + ".first", fits,
-                    lists), extend(base, b.second(), target, labels, path + ".second", fits, lists));
+            return new BlendPredictor(b.weight(), extend(base, b.first(), target, labels, path + ".first", fits),
+                    extend(base, b.second(), target, labels, path + ".second", fits));
         }
         int m = p.outputs();
         double[] values = switch (target) {
@@ -455,9 +430,9 @@ public final class ModelAddition {
                 throw new IllegalArgumentException("only " + rows.length + " labelled prompts are prompts the router"
                         + " stores; the KNN predictor needs at least " + options.minLabelled());
             }
-            KnnIndex store = base.knnIndex().orElseThrow();
-            KnnColumn.Column col = KnnColumn.impute(store, lists.of(store), k.k(), k.targets(), base.models(), rows,
-                    labels.storedValues(values), target == Target.QUALITY, options.method());
+            KnnColumn.Column col = KnnColumn.impute(base.knnIndex().orElseThrow(), k.targets(), base.models(), rows,
+                    labels.storedValues(values), target == Target.QUALITY, options.method(), options.folds(),
+                    options.seed());
             fits.put(path, col.report());
             return new KnnPredictor(k.k(), m + 1, appendColumn(k.targets(), m, col.values()));
         }
@@ -537,7 +512,7 @@ public final class ModelAddition {
     /** Why the budget calibration cannot be recomputed, or empty when it can. */
     private Optional<String> calibrationObstacle(RouterModel router, int storedLabelled) {
         if (!options.calibrate()) {
-            return Optional.of("not asked for");
+            return Optional.of("not asked for (no calibration)");
         }
         if (router.cost() instanceof CostModel.None) {
             return Optional.of("the router has no costs");
@@ -576,7 +551,7 @@ public final class ModelAddition {
      * labels and the other models' stored targets.
      */
     private Calibrated calibrate(RouterModel base, Labels labels, RouterModel extended,
-                                 Optional<PriceTable.Price> price, Lists lists) {
+                                 Optional<PriceTable.Price> price) {
         int[] rows = labels.storedRows();
         int n = rows.length;
         int m = base.models().size();
@@ -614,7 +589,7 @@ public final class ModelAddition {
                 }
             }
             RouterModel reduced = restrict(base, keep);
-            Extended ext = extend(reduced, labels.restrict(newIndex), price, new ArrayList<>(), lists);
+            Extended ext = extend(reduced, labels.restrict(newIndex), price, new ArrayList<>());
             Router router = Router.of(ext.model(), null);
             for (int i : held) {
                 int r = rows[i];

@@ -1,0 +1,205 @@
+package dev.carrot.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.carrot.data.RoutingDataset;
+import dev.carrot.route.RouteOptions;
+import dev.carrot.route.Router;
+import dev.carrot.route.model.BlendPredictor;
+import dev.carrot.train.Embedded;
+import dev.carrot.train.Fixtures;
+import dev.carrot.train.Progress;
+import dev.carrot.train.TrainJob;
+import dev.carrot.train.TrainerConfig;
+import dev.carrot.train.add.ModelColumns;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@code carrot add-model} on routers trained on a sample of routerbench_subset without Yi-34B: the model is added
+ * back from its rows on 120 training prompts, to a KNN, a logistic and a blend router; a copy of GPT-4 added to the
+ * KNN router is routed like GPT-4; careless invocations are refused with exit code 2 and a message.
+ */
+class AddModelCliTest {
+    static final String YI = "zero-one-ai/Yi-34B-Chat";
+    static final String GPT4 = "gpt-4-1106-preview";
+
+    @TempDir
+    static Path tmp;
+    static RoutingDataset data;
+    static Path trained;
+
+    record Run(int code, String out, String err) {
+    }
+
+    static Run carrot(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = CarrotCli.run(new PrintWriter(out), new PrintWriter(err), args);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    @BeforeAll
+    static void train() throws IOException {
+        data = TrainJob.trainingView(Fixtures.sample(Fixtures.load(Fixtures.routerbenchFile()), 4));
+        trained = tmp.resolve("without-yi");
+        TrainerConfig cfg = TrainerConfig.defaults().withEpochs(5).withL2Grid(1e-3).withThreads(2);
+        new TrainJob(cfg, Fixtures.encoder(), trained, Optional.empty(), java.time.Instant.EPOCH)
+                .withEvalOptions(new dev.carrot.train.eval.EvalJob.Options(20, 1))
+                .run(ModelColumns.without(data, YI), Optional.empty(), Map.of());
+    }
+
+    /** The first {@code n} training prompts' rows of {@code model} as JSON Lines, named {@code as}. */
+    static Path rows(String model, String as, int n, String file) throws IOException {
+        int[] train = data.indicesOf(RoutingDataset.TRAIN, RoutingDataset.VALIDATION);
+        int j = data.modelIndex(model);
+        ObjectMapper om = new ObjectMapper();
+        List<String> lines = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            int r = train[i];
+            ObjectNode o = om.createObjectNode();
+            o.put("prompt_id", data.promptId(r));
+            o.put("prompt", data.prompt(r));
+            o.put("model", as);
+            o.put("score", data.quality(r, j));
+            o.put("cost_usd", data.cost(r, j));
+            lines.add(om.writeValueAsString(o));
+        }
+        Path p = tmp.resolve(file);
+        Files.write(p, lines, StandardCharsets.UTF_8);
+        return p;
+    }
+
+    @Test
+    void addsAModelToEachKindOfRouter() throws Exception {
+        Path yi = rows(YI, YI, 120, "yi.jsonl");
+        for (String variant : List.of("knn", "logistic", "blend")) {
+            Path out = tmp.resolve("added-" + variant);
+            Run r = carrot("add-model", "--router", trained.resolve("routers/" + variant).toString(), "--data",
+                    yi.toString(), "--name", YI, "--out", out.toString());
+            assertThat(r.code()).as(r.err()).isZero();
+            assertThat(r.out()).contains("added " + YI);
+            try (Router router = Router.load(out)) {
+                assertThat(router.models()).hasSize(11).endsWith(YI);
+                JsonNode added = router.model().provenance().get("added_models").orElseThrow();
+                assertThat(added).hasSize(1);
+                assertThat(added.get(0).get("model").asText()).isEqualTo(YI);
+                assertThat(added.get(0).get("labelled_prompts").asInt()).isEqualTo(120);
+                assertThat(added.get(0).get("command").get("command").asText()).isEqualTo("carrot add-model");
+                assertThat(router.model().provenance().variant()).contains(variant);
+                // KNN parts keep the existing models' stored targets and get a column for Yi
+                if (variant.equals("blend")) {
+                    assertThat(router.model().quality()).isInstanceOf(BlendPredictor.class);
+                }
+                if (variant.equals("logistic")) {
+                    assertThat(router.calibration()).isEmpty();
+                    assertThat(r.out()).contains("budget calibration is dropped");
+                } else {
+                    assertThat(router.calibration()).isPresent();
+                    assertThat(router.model().calibrationData().orElseThrow().rows()).isEqualTo(120);
+                }
+                var d = router.route("Which of these is a mammal? (A) shark (B) dolphin (C) trout", 0.2);
+                assertThat(router.models()).contains(d.model());
+            }
+        }
+    }
+
+    @Test
+    void aCopyOfGpt4IsRoutedLikeGpt4() throws Exception {
+        Path copy = rows(GPT4, "gpt-4-copy", 120, "copy.jsonl");
+        Path out = tmp.resolve("with-copy");
+        Run r = carrot("add-model", "--router", trained.resolve("routers/knn").toString(), "--data", copy.toString(),
+                "--name", "gpt-4-copy", "--out", out.toString(), "--no-calibration");
+        assertThat(r.code()).as(r.err()).isZero();
+        int[] test = data.indicesOf(RoutingDataset.TEST);
+        RoutingDataset t = data.select(test, "test");
+        Embedded emb;
+        try (Progress p = Progress.start("embedding", t.size())) {
+            emb = Embedded.of(t, Fixtures.encoder(), false, p);
+        }
+        try (Router router = Router.load(out)) {
+            int g = router.models().indexOf(GPT4);
+            int c = router.models().indexOf("gpt-4-copy");
+            List<String> originals = router.models().subList(0, 10);
+            List<String> swapped = new ArrayList<>(originals);
+            swapped.set(g, "gpt-4-copy");
+            double diff = 0;
+            int same = 0;
+            int decisions = 0;
+            float[] x = new float[emb.dimension()];
+            for (int i = 0; i < t.size(); i++) {
+                System.arraycopy(emb.vectors(), i * x.length, x, 0, x.length);
+                var p = router.predict(x, -1);
+                diff += Math.abs(p.quality()[g] - p.quality()[c]) / t.size();
+                for (double mu : new double[]{0, 0.1, 0.3}) {
+                    String a = router.route(x, -1, mu, RouteOptions.defaults().onlyModels(originals)).model();
+                    String b = router.route(x, -1, mu, RouteOptions.defaults().onlyModels(swapped)).model();
+                    decisions++;
+                    same += (a.equals(GPT4) ? "gpt-4-copy" : a).equals(b) ? 1 : 0;
+                }
+            }
+            assertThat(diff).as("mean |quality(copy) - quality(gpt-4)|").isLessThan(0.02);
+            assertThat(same).as("decisions that agree, GPT-4's going to the copy")
+                    .isGreaterThanOrEqualTo((int) Math.ceil(0.95 * decisions));
+        }
+    }
+
+    @Test
+    void carelessInvocationsAreRefused() throws Exception {
+        Path yi = rows(YI, YI, 60, "yi-60.jsonl");
+        Path knn = trained.resolve("routers/knn");
+        Run wrongName = carrot("add-model", "--router", knn.toString(), "--data", yi.toString(), "--name", "yi",
+                "--out", tmp.resolve("x1").toString());
+        assertThat(wrongName.code()).isEqualTo(2);
+        assertThat(wrongName.err()).contains("holds rows of model '" + YI + "', not 'yi'");
+
+        Path gpt4 = rows(GPT4, GPT4, 60, "gpt4.jsonl");
+        Run present = carrot("add-model", "--router", knn.toString(), "--data", gpt4.toString(), "--name", GPT4,
+                "--out", tmp.resolve("x2").toString());
+        assertThat(present.code()).isEqualTo(2);
+        assertThat(present.err()).contains("'" + GPT4 + "' is already in the router");
+
+        Run inPlace = carrot("add-model", "--router", knn.toString(), "--data", yi.toString(), "--name", YI,
+                "--out", knn.toString());
+        assertThat(inPlace.code()).isEqualTo(2);
+        assertThat(inPlace.err()).contains("is the router being extended").contains("--force");
+
+        Path notRouter = Files.createDirectories(tmp.resolve("mine"));
+        Files.writeString(notRouter.resolve("notes.txt"), "mine");
+        Run mine = carrot("add-model", "--router", knn.toString(), "--data", yi.toString(), "--name", YI,
+                "--out", notRouter.toString(), "--force");
+        assertThat(mine.code()).isNotZero();
+        assertThat(mine.err()).contains("not a router artifact");
+        assertThat(notRouter.resolve("notes.txt")).hasContent("mine");
+
+        Run noRouter = carrot("add-model", "--router", tmp.resolve("nothing").toString(), "--data", yi.toString(),
+                "--name", YI);
+        assertThat(noRouter.code()).isEqualTo(2);
+        assertThat(noRouter.err()).contains("neither a router artifact");
+
+        Path bad = tmp.resolve("bad.jsonl");
+        Files.writeString(bad, "{\"prompt_id\": \"a\", \"prompt\": \"p\", \"model\": \"" + YI + "\", \"score\": 1.5,"
+                + " \"cost_usd\": 0.001}\n");
+        Run badScore = carrot("add-model", "--router", knn.toString(), "--data", bad.toString(), "--name", YI,
+                "--out", tmp.resolve("x3").toString());
+        assertThat(badScore.code()).isNotZero();
+        assertThat(badScore.err()).contains("score");
+        assertThat(tmp.resolve("x1")).doesNotExist();
+        assertThat(tmp.resolve("x3")).doesNotExist();
+    }
+}
