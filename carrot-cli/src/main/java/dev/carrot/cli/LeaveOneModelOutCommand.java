@@ -145,12 +145,17 @@ final class LeaveOneModelOutCommand implements Callable<Integer> {
                 "mean over the " + r.gaining() + " models that gain", "", "", ""));
         StringBuilder pooled = new StringBuilder(String.format(Locale.ROOT, "  %-40s %8s %8s %19s", "pooled", "", "",
                 ""));
+        StringBuilder clear = new StringBuilder(String.format(Locale.ROOT, "  %-40s %8s %8s %19s",
+                "mean over the " + r.measurable() + " with gain CI above 0", "", "", ""));
         for (int j = 0; j < r.sizes().length; j++) {
             mean.append(String.format(Locale.ROOT, " %7.0f%%", 100 * r.meanRecovered()[j]));
             pooled.append(String.format(Locale.ROOT, " %7.0f%%", 100 * r.pooledRecovered()[j]));
+            clear.append(Double.isNaN(r.measurableRecovered()[j]) ? String.format(Locale.ROOT, " %8s", "-")
+                    : String.format(Locale.ROOT, " %7.0f%%", 100 * r.measurableRecovered()[j]));
         }
         pw.println(mean);
         pw.println(pooled);
+        pw.println(clear);
         pw.printf(Locale.ROOT, "  %d of %d gains have a 95%% interval above 0; ablations: %s%n", r.measurable(),
                 r.models(), r.ablationRecovered());
         pw.flush();

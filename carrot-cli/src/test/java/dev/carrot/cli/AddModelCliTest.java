@@ -43,6 +43,8 @@ class AddModelCliTest {
     static Path tmp;
     static RoutingDataset data;
     static Path trained;
+    static RoutingDataset testSplit;
+    static Embedded test;
 
     record Run(int code, String out, String err) {
     }
@@ -62,6 +64,10 @@ class AddModelCliTest {
         new TrainJob(cfg, Fixtures.encoder(), trained, Optional.empty(), java.time.Instant.EPOCH)
                 .withEvalOptions(new dev.carrot.train.eval.EvalJob.Options(20, 1))
                 .run(ModelColumns.without(data, YI), Optional.empty(), Map.of());
+        testSplit = data.select(data.indicesOf(RoutingDataset.TEST), "test");
+        try (Progress p = Progress.start("embedding", testSplit.size())) {
+            test = Embedded.of(testSplit, Fixtures.encoder(), false, p);
+        }
     }
 
     /** The first {@code n} training prompts' rows of {@code model} as JSON Lines, named {@code as}. */
@@ -115,6 +121,16 @@ class AddModelCliTest {
                 }
                 var d = router.route("Which of these is a mammal? (A) shark (B) dolphin (C) trout", 0.2);
                 assertThat(router.models()).contains(d.model());
+                // Yi is worth routing to on routerbench (a full retrain gains +0.02 area from it): the added router
+                // sends it some test prompts at mu = 0, and the decisions name it
+                int toYi = 0;
+                float[] x = new float[test.dimension()];
+                for (int i = 0; i < test.rows(); i++) {
+                    System.arraycopy(test.vectors(), i * x.length, x, 0, x.length);
+                    toYi += router.route(x, 0).model().equals(YI) ? 1 : 0;
+                }
+                assertThat(toYi).as("test prompts routed to the added Yi at mu = 0 (" + variant + ")")
+                        .isBetween(5, test.rows() - 1);
             }
         }
     }
@@ -126,12 +142,8 @@ class AddModelCliTest {
         Run r = carrot("add-model", "--router", trained.resolve("routers/knn").toString(), "--data", copy.toString(),
                 "--name", "gpt-4-copy", "--out", out.toString(), "--no-calibration");
         assertThat(r.code()).as(r.err()).isZero();
-        int[] test = data.indicesOf(RoutingDataset.TEST);
-        RoutingDataset t = data.select(test, "test");
-        Embedded emb;
-        try (Progress p = Progress.start("embedding", t.size())) {
-            emb = Embedded.of(t, Fixtures.encoder(), false, p);
-        }
+        RoutingDataset t = testSplit;
+        Embedded emb = test;
         try (Router router = Router.load(out)) {
             int g = router.models().indexOf(GPT4);
             int c = router.models().indexOf("gpt-4-copy");
@@ -192,14 +204,40 @@ class AddModelCliTest {
         assertThat(noRouter.code()).isEqualTo(2);
         assertThat(noRouter.err()).contains("neither a router artifact");
 
+        // a bad cell deep in the file: the message names the file, the row, the column and the value
+        List<String> good = Files.readAllLines(yi, StandardCharsets.UTF_8);
         Path bad = tmp.resolve("bad.jsonl");
-        Files.writeString(bad, "{\"prompt_id\": \"a\", \"prompt\": \"p\", \"model\": \"" + YI + "\", \"score\": 1.5,"
-                + " \"cost_usd\": 0.001}\n");
+        Files.write(bad, List.of(good.get(0), good.get(1), good.get(2).replaceFirst("\"score\":[^,]+", "\"score\":1.5")),
+                StandardCharsets.UTF_8);
         Run badScore = carrot("add-model", "--router", knn.toString(), "--data", bad.toString(), "--name", YI,
                 "--out", tmp.resolve("x3").toString());
         assertThat(badScore.code()).isNotZero();
-        assertThat(badScore.err()).contains("score");
-        assertThat(tmp.resolve("x1")).doesNotExist();
-        assertThat(tmp.resolve("x3")).doesNotExist();
+        assertThat(badScore.err()).contains("bad.jsonl").contains("row 3").contains("column 'score'").contains("1.5")
+                .contains("expected a number in [0, 1]");
+
+        Path csv = tmp.resolve("bad-cost.csv");
+        Files.write(csv, List.of("prompt_id,prompt,model,score,cost_usd", data.promptId(0) + ",hello," + YI + ",1,0.001",
+                data.promptId(1) + ",there," + YI + ",0,-0.5"), StandardCharsets.UTF_8);
+        Run badCost = carrot("add-model", "--router", knn.toString(), "--data", csv.toString(), "--name", YI,
+                "--out", tmp.resolve("x4").toString());
+        assertThat(badCost.code()).isNotZero();
+        assertThat(badCost.err()).contains("bad-cost.csv").contains("row 2").contains("column 'cost_usd'")
+                .contains("-0.5");
+
+        Path noCost = tmp.resolve("no-cost.csv");
+        Files.write(noCost, List.of("prompt_id,prompt,model,score", data.promptId(0) + ",hello," + YI + ",1"),
+                StandardCharsets.UTF_8);
+        Run missing = carrot("add-model", "--router", knn.toString(), "--data", noCost.toString(), "--name", YI,
+                "--out", tmp.resolve("x5").toString());
+        assertThat(missing.code()).isNotZero();
+        assertThat(missing.err()).contains("cost_usd");
+
+        Run badPrice = carrot("add-model", "--router", knn.toString(), "--data", yi.toString(), "--name", YI,
+                "--prices", "cheap", "--out", tmp.resolve("x6").toString());
+        assertThat(badPrice.code()).isEqualTo(2);
+        assertThat(badPrice.err()).contains("--prices 'cheap'").contains("INPUT,OUTPUT");
+        for (String x : List.of("x1", "x3", "x4", "x5", "x6")) {
+            assertThat(tmp.resolve(x)).as(x).doesNotExist();
+        }
     }
 }

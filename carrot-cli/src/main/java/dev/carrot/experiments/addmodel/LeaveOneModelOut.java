@@ -143,12 +143,14 @@ public final class LeaveOneModelOut {
      * @param full           the full retrain's metric
      * @param meanRecovered  per size, the mean recovered share over models whose full retrain gains (gain > 0)
      * @param pooledRecovered per size, the sum of added gains over the sum of full gains, same models
+     * @param measurableRecovered per size, the mean recovered share over models whose gain's 95% interval excludes 0
+     *                       (NaN when there is none): a gain of +0.0001 makes any ratio noise
      * @param ablationRecovered per method (FULL included) at the ablation size, the mean recovered share
      */
     public record Result(String dataset, String metric, int trainPrompts, int testPrompts, int models, double full,
                          int[] sizes, int repeats, List<ModelSummary> summaries, List<Run> runs,
-                         double[] meanRecovered, double[] pooledRecovered, Map<String, Double> ablationRecovered,
-                         int gaining, int measurable, double seconds) {
+                         double[] meanRecovered, double[] pooledRecovered, double[] measurableRecovered,
+                         Map<String, Double> ablationRecovered, int gaining, int measurable, double seconds) {
     }
 
     private final Options options;
@@ -289,6 +291,7 @@ public final class LeaveOneModelOut {
 
         double[] mean = new double[sizes.length];
         double[] pooled = new double[sizes.length];
+        double[] clear = new double[sizes.length];
         int gaining = 0;
         int measurable = 0;
         double gainSum = 0;
@@ -304,10 +307,14 @@ public final class LeaveOneModelOut {
             }
             if (s.gainLow() > 0) {
                 measurable++;
+                for (int j = 0; j < sizes.length; j++) {
+                    clear[j] += s.recovered()[j];
+                }
             }
         }
         for (int j = 0; j < sizes.length; j++) {
             mean[j] = gaining == 0 ? Double.NaN : mean[j] / gaining;
+            clear[j] = measurable == 0 ? Double.NaN : clear[j] / measurable;
             pooled[j] = gaining == 0 ? Double.NaN : addedGainSum[j] / gainSum;
         }
         Map<String, Double> ablationRecovered = new LinkedHashMap<>();
@@ -326,7 +333,7 @@ public final class LeaveOneModelOut {
             ablationRecovered.put(key, gaining == 0 ? Double.NaN : s / gaining);
         }
         return new Result(name, judge.name(), trv.length, te.length, m, fullMetric, sizes, options.repeats(),
-                summaries, runs, mean, pooled, ablationRecovered, gaining, measurable,
+                summaries, runs, mean, pooled, clear, ablationRecovered, gaining, measurable,
                 (System.nanoTime() - t0) / 1e9);
     }
 

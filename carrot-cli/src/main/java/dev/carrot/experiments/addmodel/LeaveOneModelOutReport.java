@@ -66,6 +66,7 @@ public final class LeaveOneModelOutReport {
             d.put("models_whose_gain_interval_excludes_0", r.measurable());
             d.set("mean_recovered", nums(om, r.meanRecovered()));
             d.set("pooled_recovered", nums(om, r.pooledRecovered()));
+            d.set("mean_recovered_where_gain_interval_excludes_0", nums(om, r.measurableRecovered()));
             ObjectNode abl = d.putObject("recovered_at_ablation_size");
             r.ablationRecovered().forEach((k, v) -> put(abl, k, v));
             d.put("seconds", r.seconds());
@@ -142,6 +143,7 @@ public final class LeaveOneModelOutReport {
             List<Double> x = new ArrayList<>();
             List<Double> mean = new ArrayList<>();
             List<Double> pooled = new ArrayList<>();
+            List<Double> clear = new ArrayList<>();
             for (int j = 0; j < r.sizes().length; j++) {
                 if (Double.isNaN(r.meanRecovered()[j])) {
                     continue;
@@ -149,6 +151,11 @@ public final class LeaveOneModelOutReport {
                 x.add((double) r.sizes()[j]);
                 mean.add(r.meanRecovered()[j]);
                 pooled.add(r.pooledRecovered()[j]);
+                clear.add(r.measurableRecovered()[j]);
+                if (!Double.isNaN(r.measurableRecovered()[j])) {
+                    lo = Math.min(lo, r.measurableRecovered()[j]);
+                    hi = Math.max(hi, r.measurableRecovered()[j]);
+                }
                 lo = Math.min(lo, Math.min(r.meanRecovered()[j], r.pooledRecovered()[j]));
                 hi = Math.max(hi, Math.max(r.meanRecovered()[j], r.pooledRecovered()[j]));
             }
@@ -169,6 +176,15 @@ public final class LeaveOneModelOutReport {
             b.setMarkerColor(c);
             b.setLineStyle(new BasicStroke(1.6f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f,
                     new float[]{8f, 5f}, 0f));
+            if (r.measurable() > 0) {
+                XYSeries e = chart.addSeries(String.format(Locale.ROOT, "%s: mean over the %d models whose gain's 95%%"
+                        + " interval excludes 0", r.dataset(), r.measurable()), x, clear);
+                e.setMarker(SeriesMarkers.SQUARE);
+                e.setLineColor(c.darker());
+                e.setMarkerColor(c.darker());
+                e.setLineStyle(new BasicStroke(1.6f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f,
+                        new float[]{2f, 3f}, 0f));
+            }
         }
         XYSeries goal = chart.addSeries("goal: 80% at n = 100", List.of((double) sizes[0],
                 (double) sizes[sizes.length - 1]), List.of(0.8, 0.8));

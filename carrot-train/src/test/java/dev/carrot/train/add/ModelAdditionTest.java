@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.carrot.data.RoutingDataset;
 import dev.carrot.route.Decision;
 import dev.carrot.route.RouteOptions;
+import dev.carrot.route.io.RouterArtifact;
 import dev.carrot.route.Router;
 import dev.carrot.route.model.CostModel;
 import dev.carrot.route.model.KnnPredictor;
@@ -15,7 +16,10 @@ import dev.carrot.route.model.RouterModel;
 import dev.carrot.train.Embedded;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -146,6 +150,54 @@ class ModelAdditionTest {
                     .isCloseTo(f[t], org.assertj.core.data.Offset.offset(0.15));
         }
         assertThat(a[2]).isGreaterThan(a[0] + 0.3);
+    }
+
+    @Test
+    void anAddedModelSurvivesTheArtifactRoundTripAndIsRouted(@TempDir Path tmp) throws IOException {
+        // the model of aModelUnlikeTheOthersIsToldApart: the best on task 2 by far, so mu = 0 must pick it there
+        double[][] skill = {{0.2, 0.2, 0.99}};
+        int n = 120;
+        int[] rows = SyntheticWorld.sample(stored.n(), n, 23);
+        float[] all = SyntheticWorld.scores(skill, stored, 24);
+        double[] y = new double[n];
+        double[] cost = new double[n];
+        for (int i = 0; i < n; i++) {
+            y[i] = all[rows[i]];
+            cost[i] = 1e-6 * stored.length()[rows[i]];
+        }
+        SyntheticWorld.Input in = SyntheticWorld.input("new", stored, rows, y, cost);
+        RouterModel added = add(knn, in, ModelAddition.Options.defaults()).model();
+        Path dir = tmp.resolve("router");
+        RouterArtifact.write(added, dir);
+        RouterModel loaded = RouterArtifact.read(dir);
+        assertThat(loaded.models()).containsExactly("alpha", "beta", "gamma", "delta", "new");
+        assertThat(loaded.provenance().get("added_models").orElseThrow().get(0).get("model").asText())
+                .isEqualTo("new");
+        assertThat(loaded.calibration()).isPresent();
+        Router before = Router.of(added, null);
+        Router after = Router.of(loaded, null);
+        int toNew = 0;
+        int task2 = 0;
+        for (int i = 0; i < test.n(); i++) {
+            var p = before.predict(test.row(i), -1);
+            var q = after.predict(test.row(i), -1);
+            assertThat(q.quality()).as("quality of test prompt %d after the round trip", i)
+                    .containsExactly(p.quality(), org.assertj.core.data.Offset.offset(1e-6));
+            assertThat(q.costUsd()).as("cost of test prompt %d after the round trip", i)
+                    .containsExactly(p.costUsd(), org.assertj.core.data.Offset.offset(1e-12));
+            Decision a = before.route(test.row(i), 0);
+            Decision b = after.route(test.row(i), 0);
+            assertThat(b.model()).isEqualTo(a.model());
+            if (test.task()[i] == 2) {
+                task2++;
+                toNew += b.model().equals("new") ? 1 : 0;
+            }
+        }
+        assertThat(toNew).as("task-2 test prompts routed to the new model at mu = 0, of %d", task2)
+                .isGreaterThan(task2 / 2);
+        // and a budget still routes with the recomputed calibration of the loaded router
+        assertThat(after.budgetChoice(1e-3).validationQuality()).isEqualTo(before.budgetChoice(1e-3)
+                .validationQuality());
     }
 
     /** The model's mean predicted quality for output {@code j} on each task's test prompts. */
