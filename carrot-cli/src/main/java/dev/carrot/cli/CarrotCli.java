@@ -13,7 +13,7 @@ import java.util.logging.Level;
         subcommands = {InspectCommand.class, TrainCommand.class, EvalCommand.class, RiskCurvesCommand.class,
                 ReproduceCommand.class, RouteCommand.class, EmbedCommand.class, ImportHfRouterCommand.class,
                 AddModelCommand.class, LeaveOneModelOutCommand.class, ServeCommand.class,
-                CommandLine.HelpCommand.class})
+                picocli.AutoComplete.GenerateCompletion.class, CommandLine.HelpCommand.class})
 public final class CarrotCli implements Runnable {
     /**
      * Tribuo and OLCUT log every training run through java.util.logging at INFO; their loggers are quietened here and
@@ -28,7 +28,9 @@ public final class CarrotCli implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "choose a command: inspect, train, eval, risk-curves, reproduce, route, embed, import-hf-router, add-model");
+        throw new CommandLine.ParameterException(spec.commandLine(), "choose a command: inspect, train, eval,"
+                + " risk-curves, reproduce, route, embed, import-hf-router, add-model, leave-one-model-out, serve,"
+                + " generate-completion");
     }
 
     public static void main(String[] args) {
@@ -52,8 +54,23 @@ public final class CarrotCli implements Runnable {
         CommandLine cl = new CommandLine(new CarrotCli());
         // no @file expansion: a prompt that starts with @ is a prompt ("@/etc/hostname" must not route the file)
         cl.setExpandAtFiles(false);
+        // picocli hides its completion command; carrot lists it: source <(carrot generate-completion)
+        cl.getSubcommands().get("generate-completion").getCommandSpec().usageMessage().hidden(false);
         cl.setOut(out);
         cl.setErr(err);
+        CommandLine.IParameterExceptionHandler parseErrors = cl.getParameterExceptionHandler();
+        cl.setParameterExceptionHandler((ex, arguments) -> {
+            CommandLine c = ex.getCommandLine();
+            if ((ex instanceof CommandLine.UnmatchedArgumentException
+                    || ex instanceof CommandLine.MissingParameterException)
+                    && !c.getCommandSpec().positionalParameters().isEmpty()
+                    && java.util.Arrays.stream(arguments).anyMatch(a -> looksLikeAPromptWithADash(a, c))) {
+                c.getErr().println("carrot: an argument that starts with '-' and is not an option (a prompt such as"
+                        + " '-1 or 1?') goes after '--', which ends the options: carrot " + c.getCommandName()
+                        + " ... -- '-1 or 1?'");
+            }
+            return parseErrors.handleParseException(ex, arguments);
+        });
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
             commandLine.getErr().println("carrot: " + Errors.describe(ex));
             if (Boolean.getBoolean("carrot.debug")) {
@@ -64,11 +81,43 @@ public final class CarrotCli implements Runnable {
         return cl.execute(args);
     }
 
-    /** The version from the build. */
+    /** An argument that starts with '-' but names no option of the command: a prompt or text, most likely. */
+    private static boolean looksLikeAPromptWithADash(String arg, CommandLine c) {
+        if (!arg.startsWith("-") || arg.equals("--")) {
+            return false;
+        }
+        String name = arg.contains("=") ? arg.substring(0, arg.indexOf('=')) : arg;
+        return !c.getCommandSpec().optionsMap().containsKey(name);
+    }
+
+    /** The version and git commit the build recorded. */
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            return new String[]{"carrot " + CarrotVersion.VERSION};
+            return new String[]{version()};
+        }
+
+        /** {@code carrot 0.1.0-SNAPSHOT (commit 0123456789ab)}; {@code commit unknown} when built outside git. */
+        static String version() {
+            java.util.Properties p = new java.util.Properties();
+            try (java.io.InputStream in = CarrotCli.class.getResourceAsStream("version.properties")) {
+                if (in != null) {
+                    p.load(in);
+                }
+            } catch (java.io.IOException e) {
+                // the build's record is missing: say unknown
+            }
+            String version = known(p.getProperty("version")).orElse(CarrotVersion.VERSION);
+            String commit = known(p.getProperty("commit")).filter(c -> c.matches("[0-9a-f]{7,40}"))
+                    .orElse("unknown");
+            boolean dirty = !commit.equals("unknown") && known(p.getProperty("dirty")).orElse("").equals("true");
+            return "carrot " + version + " (commit " + commit + (dirty ? ", with uncommitted changes" : "") + ")";
+        }
+
+        /** A filtered value, or empty when the build left the placeholder (or nothing) there. */
+        private static java.util.Optional<String> known(String v) {
+            return v == null || v.isBlank() || v.contains("${") ? java.util.Optional.empty()
+                    : java.util.Optional.of(v.strip());
         }
     }
 }

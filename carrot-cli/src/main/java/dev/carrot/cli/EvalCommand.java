@@ -27,7 +27,7 @@ import dev.carrot.train.TrainJob;
 /** {@code carrot eval}: the paper's evaluation of trained routers on a dataset's test split. */
 @Command(name = "eval", mixinStandardHelpOptions = true,
         description = {"Evaluate trained routers on the test split: curves over lambda with baselines (single models,"
-                + " oracle, random mixing, RouterBench-style, two-model threshold, shuffled control), metrics with 95%"
+                + " oracle, random mixing, RouterBench-style, two-model threshold, shuffled control), metrics with 95%%"
                 + " bootstrap intervals, per-task metrics, budget calibration. CSV, PNG and SVG.",
                 "--router takes one artifact, or the output folder of carrot train (all its variants, the default"
                         + " router first)."})
@@ -64,11 +64,11 @@ final class EvalCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         List<Path> dirs = artifacts(router);
-        RoutingDataset d = dev.carrot.train.TrainJob.trainingView(data.load());
+        RoutingDataset d = dev.carrot.train.TrainJob.trainingView(data.load(encoders.cacheDir));
         int[] te = d.indicesOf(RoutingDataset.TEST);
         int[] trv = d.indicesOf(RoutingDataset.TRAIN, RoutingDataset.VALIDATION);
         if (te.length == 0) {
-            throw new IllegalArgumentException("dataset " + data.data + " has no test prompts (splits "
+            throw new IllegalArgumentException("dataset " + data.spec() + " has no test prompts (splits "
                     + d.splitCounts() + ")");
         }
         RoutingDataset test = d.select(te, "test split");
@@ -82,12 +82,12 @@ final class EvalCommand implements Callable<Integer> {
                 try (Router r = Router.load(dir, enc)) {
                     if (!r.models().equals(d.models())) {
                         throw new IllegalArgumentException("router " + dir + " routes between " + r.models()
-                                + " but dataset " + data.data + " has " + d.models());
+                                + " but dataset " + data.spec() + " has " + d.models());
                     }
                     String trainedOn = r.model().provenance().datasetSha256().orElse("");
                     if (!trainedOn.equals(d.provenance().contentSha256())) {
                         String msg = "router " + dir + " was trained on data with content hash " + trainedOn
-                                + " but " + data.data + " has " + d.provenance().contentSha256()
+                                + " but " + data.spec() + " has " + d.provenance().contentSha256()
                                 + ": its test prompts may have been training prompts";
                         if (!allowOtherData) {
                             throw new IllegalArgumentException(msg + " (pass --allow-other-data to evaluate anyway)");

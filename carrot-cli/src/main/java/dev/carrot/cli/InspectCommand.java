@@ -36,7 +36,7 @@ final class InspectCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         RoutingDataset d = data.load();
-        double[] cost = meanCosts(d, TrainCommand.descriptorPrices(data.data, d));
+        double[] cost = meanCosts(d, TrainCommand.descriptorPrices(data.spec(), d));
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(toJson(d,

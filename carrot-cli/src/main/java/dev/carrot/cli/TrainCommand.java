@@ -107,20 +107,28 @@ final class TrainCommand implements Callable<Integer> {
             cfg = cfg.withVariants(v);
         }
         // say it before any work starts: a non-empty folder that carrot did not make is not overwritten
-        Path dir = out != null ? out : Path.of("out", safeName(data.data));
+        Path dir = out != null ? out : Path.of("out", safeName(data.spec()));
         TrainOutput.check(dir, force);
-        RoutingDataset dataset = data.load();
+        RoutingDataset dataset = data.load(encoders.cacheDir);
+        if (out == null && !dir.equals(Path.of("out", safeName(data.spec())))) {
+            // the default data could not be had and the embedded sample stands in: its own folder
+            dir = Path.of("out", safeName(data.spec()));
+            TrainOutput.check(dir, force);
+        }
         Optional<PriceTable> priceTable = prices != null ? Optional.of(PriceTable.load(prices))
-                : descriptorPrices(data.data, dataset);
+                : descriptorPrices(data.spec(), dataset);
         try (PromptEncoder cached = encoders.openCached()) {
             Map<String, Object> command = new LinkedHashMap<>();
             command.put("command", "carrot train");
-            command.put("data", data.data);
-            TrainJob.Report r = new TrainJob(cfg, cached, dir, data.loader().resolve(data.data).descriptor(),
-                    TrainJob.creationTime()).withEvalOptions(new EvalJob.Options(bootstrap, seed)).withForce(force)
-                    .run(dataset, priceTable, command);
-            spec.commandLine().getOut().println(r.describe());
-            spec.commandLine().getOut().flush();
+            command.put("data", data.spec());
+            TrainJob.Report r = new TrainJob(cfg, cached, dir, data.loader(encoders.cacheDir).resolve(data.spec())
+                    .descriptor(), TrainJob.creationTime()).withEvalOptions(new EvalJob.Options(bootstrap, seed))
+                    .withForce(force).run(dataset, priceTable, command);
+            java.io.PrintWriter o = spec.commandLine().getOut();
+            o.print(r.describe());
+            o.println("try next: " + Launcher.command() + " route --router " + Launcher.quote(dir.resolve("router")
+                    .toString()) + " --mu 0.3 'What is the value of i^i?'");
+            o.flush();
         }
         return 0;
     }

@@ -22,6 +22,15 @@ final class ChildJvm {
      * {@code workDir/out.txt} and {@code workDir/err.txt}.
      */
     static Process start(Path workDir, Path cacheDir, List<String> jvmArgs, String... args) throws IOException {
+        return start(workDir, cacheDir, jvmArgs, java.util.Map.of(), null, args);
+    }
+
+    /**
+     * As {@link #start(Path, Path, List, String...)}, with {@code env} added to the child's environment and
+     * {@code classPathFirst} (if not null) ahead of this test's class path.
+     */
+    static Process start(Path workDir, Path cacheDir, List<String> jvmArgs, java.util.Map<String, String> env,
+                         Path classPathFirst, String... args) throws IOException {
         Files.createDirectories(workDir);
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -32,13 +41,15 @@ final class ChildJvm {
         cmd.add("-Dcarrot.plainProgress=true");
         cmd.addAll(jvmArgs);
         cmd.add("-cp");
-        cmd.add(classPath());
+        cmd.add(classPathFirst == null ? classPath()
+                : classPathFirst + java.io.File.pathSeparator + classPath());
         cmd.add("dev.carrot.cli.CarrotCli");
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(workDir.toFile())
                 .redirectOutput(workDir.resolve("out.txt").toFile())
                 .redirectError(workDir.resolve("err.txt").toFile());
         pb.environment().remove("CARROT_CACHE_DIR");
+        pb.environment().putAll(env);
         return pb.start();
     }
 

@@ -158,6 +158,46 @@ class CliTest {
     }
 
     @Test
+    void withoutDataAndWithoutTheHubOneLineSaysWhyAndTheEmbeddedSampleIsUsed() throws Exception {
+        Run r = carrot("inspect", "--hf-endpoint", "http://127.0.0.1:9", "--hf-cache", tmp.resolve("hf").toString(),
+                "--json");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.err().lines().toList()).as(r.err()).singleElement().satisfies(l -> assertThat(l)
+                .startsWith("carrot: SPROUT cannot be had: the Hub at http://127.0.0.1:9 cannot be reached (")
+                .contains("and it is not in the HF cache " + tmp.resolve("hf"))
+                .endsWith("; using the embedded zeroeval sample instead (2,840 prompts x 23 LLMs; --data sprout"
+                        + " insists on SPROUT)"));
+        JsonNode j = r.json();
+        assertThat(j.get("prompts").asInt()).isEqualTo(2840);
+        assertThat(j.get("models")).hasSize(23);
+
+        Run offline = carrot("inspect", "--offline", "--hf-cache", tmp.resolve("hf").toString());
+        assertThat(offline.code()).as(offline.err()).isZero();
+        assertThat(offline.err()).startsWith("carrot: SPROUT cannot be had: offline mode is on (HF_HUB_OFFLINE or"
+                + " --offline) and it is not in the HF cache");
+        assertThat(offline.out()).contains("prompts   2840   models 23");
+    }
+
+    @Test
+    void versionNamesTheCommitAndCompletionIsGenerated() {
+        Run v = carrot("--version");
+        assertThat(v.code()).isZero();
+        assertThat(v.out().strip()).matches("carrot \\S+ \\(commit ([0-9a-f]{7,40}(, with uncommitted changes)?"
+                + "|unknown)\\)");
+        Run c = carrot("generate-completion");
+        assertThat(c.code()).as(c.err()).isZero();
+        assertThat(c.out()).contains("_complete_carrot").contains("route").contains("--router");
+        assertThat(carrot("--help").out()).contains("generate-completion");
+    }
+
+    @Test
+    void aPromptThatStartsWithADashIsToldToFollowTheDoubleDash() {
+        Run r = carrot("route", "--router", tmp.toString(), "-1 or 1?");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("goes after '--', which ends the options: carrot route ... -- '-1 or 1?'");
+    }
+
+    @Test
     void trainingOnSproutWhenTheHubCannotBeReachedStopsAtOnceAndSaysHowToUseALocalFile() {
         long t0 = System.nanoTime();
         Run r = carrot("train", "--data", "sprout", "--hf-endpoint", "http://127.0.0.1:9", "--hf-cache",

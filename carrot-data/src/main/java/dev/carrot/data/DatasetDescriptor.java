@@ -39,8 +39,11 @@ public record DatasetDescriptor(String name, String title, String format, Source
     public static final String FORMAT_LONG = "long";
     public static final String FORMAT_SPROUT_WIDE = "sprout-wide";
 
-    private static final List<String> KNOWN = List.of("sprout", "sprout-o3mini", "long-format", "routerbench_subset",
-            "routerdc_7model");
+    /** A source shipped inside carrot-data's jar: {@code path} is relative to the project's {@code datasets/}. */
+    public static final String SOURCE_EMBEDDED = "embedded";
+
+    private static final List<String> KNOWN = List.of("sprout", "sprout-o3mini", "zeroeval", "long-format",
+            "routerbench_subset", "routerdc_7model");
 
     public DatasetDescriptor {
         Objects.requireNonNull(name, "name");
@@ -77,16 +80,23 @@ public record DatasetDescriptor(String name, String title, String format, Source
     /**
      * Where a dataset lives.
      *
-     * @param type     {@code hf-dataset}, {@code local} or {@code any}
+     * @param type     {@code hf-dataset}, {@code local}, {@code embedded} (a file inside carrot-data's jar) or
+     *                 {@code any}
      * @param repo     HF repo id ({@code org/name}) for {@code hf-dataset}
      * @param revision pinned revision for {@code hf-dataset}
-     * @param path     file path for {@code local}, relative to the working directory
-     * @param sha256   SHA-256 of the file for {@code local}, when known: a file with this hash is this dataset
+     * @param path     file path for {@code local}, relative to the working directory; for {@code embedded}, relative
+     *                 to the project's {@code datasets/} folder, which the jar holds
+     * @param sha256   SHA-256 of the file for {@code local} when known (a file with this hash is this dataset); always
+     *                 given for {@code embedded}, whose copy is checked against it
      */
     public record Source(String type, Optional<String> repo, Optional<String> revision, Optional<String> path,
                          Optional<String> sha256) {
         public Source {
             Objects.requireNonNull(type, "type");
+            if (type.equals(SOURCE_EMBEDDED) && (path.isEmpty() || sha256.isEmpty())) {
+                throw new IllegalArgumentException("an embedded source needs 'path' and 'sha256', got path " + path
+                        + " and sha256 " + sha256);
+            }
         }
     }
 

@@ -7,6 +7,8 @@ import dev.carrot.data.hf.HfHub;
 import dev.carrot.data.hf.HfHubException;
 import dev.carrot.data.hf.HfRepo;
 import dev.carrot.data.hf.HfSnapshot;
+import dev.carrot.data.internal.CacheDir;
+import dev.carrot.data.internal.EmbeddedFiles;
 import dev.carrot.data.internal.SplitNames;
 import dev.carrot.data.longformat.LongFormatReader;
 import dev.carrot.data.wide.WideFormatReader;
@@ -28,8 +30,9 @@ import dev.carrot.data.longformat.FileType;
 /**
  * Loads a routing dataset from what a user types after {@code --data}:
  * <ul>
- *   <li>a known dataset's name ({@code sprout}, {@code sprout-o3mini}, {@code routerbench_subset},
- *       {@code routerdc_7model}): its descriptor says where it is and how to read it;</li>
+ *   <li>a known dataset's name ({@code sprout}, {@code sprout-o3mini}, {@code zeroeval}, {@code routerbench_subset},
+ *       {@code routerdc_7model}): its descriptor says where it is and how to read it; {@code zeroeval} ships inside
+ *       this jar and is read from a checked copy in carrot's cache;</li>
  *   <li>a local file (long format: Parquet, CSV, TSV, JSON Lines) or a folder of such files, all of one type; a
  *       spec that names a data file ({@code x.csv}) or starts like a path ({@code ./}, {@code ../}, {@code /},
  *       {@code ~}) is always a path, and a missing one is "no such file or folder";</li>
@@ -44,13 +47,24 @@ public final class DatasetLoader {
      * @param revision    a revision to use instead of the descriptor's or {@code main}
      * @param splitPolicy how unsplit data is split and validation is carved out of train
      * @param listener    download progress
+     * @param cacheDir    carrot's cache directory, where embedded datasets are extracted to; empty: the system
+     *                    property {@code carrot.cache.dir}, {@code $CARROT_CACHE_DIR}, {@code $XDG_CACHE_HOME/carrot}
+     *                    or {@code ~/.cache/carrot} (carrot-route's {@code CarrotHome.cacheDir()} rules), looked up
+     *                    when needed
      */
-    public record Options(HfConfig hf, Optional<String> revision, SplitPolicy splitPolicy, DownloadListener listener) {
+    public record Options(HfConfig hf, Optional<String> revision, SplitPolicy splitPolicy, DownloadListener listener,
+                          Optional<Path> cacheDir) {
         public Options {
             Objects.requireNonNull(hf, "hf");
             Objects.requireNonNull(revision, "revision");
             Objects.requireNonNull(splitPolicy, "splitPolicy");
             Objects.requireNonNull(listener, "listener");
+            Objects.requireNonNull(cacheDir, "cacheDir");
+        }
+
+        /** Options with carrot's cache directory found when needed. */
+        public Options(HfConfig hf, Optional<String> revision, SplitPolicy splitPolicy, DownloadListener listener) {
+            this(hf, revision, splitPolicy, listener, Optional.empty());
         }
 
         /** Hub settings from the environment, the default split policy, progress on a terminal. */
@@ -60,9 +74,27 @@ public final class DatasetLoader {
         }
 
         public Options withRevision(String rev) {
-            return new Options(hf, Optional.ofNullable(rev), splitPolicy, listener);
+            return new Options(hf, Optional.ofNullable(rev), splitPolicy, listener, cacheDir);
+        }
+
+        public Options withHf(HfConfig newHf) {
+            return new Options(newHf, revision, splitPolicy, listener, cacheDir);
+        }
+
+        /** The same options with carrot's cache directory given ({@code --cache-dir}). */
+        public Options withCacheDir(Path dir) {
+            return new Options(hf, revision, splitPolicy, listener,
+                    Optional.of(dir.toAbsolutePath().normalize()));
+        }
+
+        /** The cache directory to use: the one given, else found by carrot's rules. */
+        public Path resolvedCacheDir() {
+            return cacheDir.orElseGet(CacheDir::resolve);
         }
     }
+
+    /** How the source of an embedded dataset is named in provenance: {@code embedded:datasets/<path>}. */
+    public static final String EMBEDDED_PREFIX = "embedded:";
 
     private final Options options;
 
@@ -99,6 +131,11 @@ public final class DatasetLoader {
                     + " the path out, or leave the ~ unquoted for the shell to expand" : "") + "; --data '" + s
                     + "' is not an existing file or folder nor a known dataset (" + knownNames() + "), and a path is"
                     + " never looked up on the Hub");
+        }
+        if (byName.isPresent() && byName.get().source().type().equals(DatasetDescriptor.SOURCE_EMBEDDED)) {
+            DatasetDescriptor.Source src = byName.get().source();
+            return new Resolved(byName, Optional.of(EmbeddedFiles.copyPath(options.resolvedCacheDir(),
+                    src.path().orElseThrow(), src.sha256().orElseThrow())), Optional.empty(), Optional.empty());
         }
         if (byName.isPresent() && byName.get().source().type().equals("local")) {
             return new Resolved(byName, Optional.of(Path.of(byName.get().source().path().orElseThrow())),
@@ -148,6 +185,11 @@ public final class DatasetLoader {
     /** Loads the dataset {@code spec} names. */
     public RoutingDataset load(String spec) throws IOException {
         Resolved r = resolve(spec);
+        if (r.descriptor().isPresent() && r.repo().isEmpty()
+                && r.descriptor().get().source().type().equals(DatasetDescriptor.SOURCE_EMBEDDED)
+                && !Files.exists(Path.of(spec.strip()))) {
+            return loadEmbedded(r.descriptor().get());
+        }
         if (r.local().isPresent()) {
             Path p = r.local().get();
             if (!Files.exists(p)) {
@@ -164,6 +206,16 @@ public final class DatasetLoader {
             return loadWide(repo, revision, d);
         }
         return loadHfLong(repo, revision);
+    }
+
+    /** A dataset shipped inside this jar, read from its checked copy in carrot's cache. */
+    private RoutingDataset loadEmbedded(DatasetDescriptor d) throws IOException {
+        String path = d.source().path().orElseThrow();
+        Path file = EmbeddedFiles.materialize(path, d.source().sha256().orElseThrow(), options.resolvedCacheDir(),
+                d.origin());
+        String name = Path.of(path).getFileName().toString();
+        return new LongFormatReader(options.splitPolicy()).read(List.of(file), EMBEDDED_PREFIX + "datasets/" + path,
+                Optional.empty(), Optional.empty(), List.of(name));
     }
 
     private RoutingDataset loadLocal(Path p) throws IOException {

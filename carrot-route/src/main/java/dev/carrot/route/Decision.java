@@ -2,6 +2,8 @@ package dev.carrot.route;
 
 import dev.carrot.route.model.BudgetCalibration;
 
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -36,6 +38,24 @@ public record Decision(String model, double mu, Optional<BudgetCalibration.Choic
             }
         }
         throw new IllegalStateException("decision without a chosen receipt");
+    }
+
+    /**
+     * The receipts of the models this decision may send the prompt to, best first: the chosen model, then the other
+     * candidates by utility, highest first (ties keep the router's model order). Models outside the call's candidate
+     * set or over its cost cap are not in the list, so a caller that falls back along it never leaves the candidates
+     * and never goes over the cap.
+     */
+    public List<Receipt> candidatesByUtility() {
+        List<Receipt> out = new ArrayList<>(receipts.size());
+        for (Receipt r : receipts) {
+            if (r.status() == Receipt.Status.CHOSEN || r.status() == Receipt.Status.CANDIDATE) {
+                out.add(r);
+            }
+        }
+        out.sort(Comparator.comparing((Receipt r) -> r.status() != Receipt.Status.CHOSEN)
+                .thenComparing(Comparator.comparingDouble(Receipt::utility).reversed()));
+        return List.copyOf(out);
     }
 
     /** The receipt of a model. */

@@ -57,6 +57,35 @@ public final class DecisionJson {
         return o;
     }
 
+    /**
+     * The JSON form of a routed call, with the field names of the gateway's receipt: {@code decision_id},
+     * {@code model}, {@code predicted_cost_usd}, {@code routed_text: {source, chars}}, {@code decision} (the form of
+     * {@link #write(Decision)}) and {@code attempts: [{attempt, model, outcome: ok|failed|failed_after_output,
+     * seconds, detail}]} ({@code detail}, the error, only for a failed attempt).
+     */
+    public static ObjectNode write(RoutedCall c) {
+        Objects.requireNonNull(c, "call");
+        ObjectNode o = F.objectNode();
+        o.put("decision_id", c.decisionId());
+        o.put("model", c.model());
+        o.put("predicted_cost_usd", c.predictedCostUsd());
+        ObjectNode text = o.putObject("routed_text");
+        text.put("source", c.routedFrom());
+        text.put("chars", c.routedChars());
+        o.set("decision", write(c.decision()));
+        ArrayNode as = o.putArray("attempts");
+        for (int i = 0; i < c.attempts().size(); i++) {
+            RoutedCall.Attempt a = c.attempts().get(i);
+            ObjectNode j = as.addObject();
+            j.put("attempt", i);
+            j.put("model", a.model());
+            j.put("outcome", a.outcome().name().toLowerCase(Locale.ROOT));
+            j.put("seconds", Math.round(a.duration().toNanos() / 1e5) / 1e4);
+            a.error().ifPresent(e -> j.put("detail", e));
+        }
+        return o;
+    }
+
     /** The JSON form of one receipt. */
     public static ObjectNode write(Receipt r) {
         ObjectNode e = F.objectNode();

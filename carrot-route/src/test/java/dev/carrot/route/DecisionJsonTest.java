@@ -20,6 +20,35 @@ class DecisionJsonTest {
     private final Router router = Router.of(TestRouters.withCalibration(), null);
 
     @Test
+    void aRoutedCallIsWrittenWithTheGatewaysReceiptFieldNames() {
+        Decision d = router.route(TestRouters.query(), 100, 0.1, RouteOptions.defaults());
+        String next = d.candidatesByUtility().get(1).model();
+        RoutedCall c = new RoutedCall(RoutedCall.newDecisionId(), next, d.receipt(next).costUsd(), "last_user_message",
+                42, d, List.of(new RoutedCall.Attempt(d.model(), RoutedCall.Outcome.FAILED,
+                java.util.Optional.of("RateLimitException: slow down"), java.time.Duration.ofMillis(12)),
+                new RoutedCall.Attempt(next, RoutedCall.Outcome.OK, java.util.Optional.empty(),
+                        java.time.Duration.ofNanos(3_456_789))));
+        assertThat(c.decisionId()).matches("carrot-[0-9a-f]{16}");
+        assertThat(c.fellBack()).isTrue();
+        assertThat(c.answered()).isTrue();
+        assertThat(c.mu()).isEqualTo(0.1);
+        JsonNode j = DecisionJson.write(c);
+        assertThat(j.path("decision_id").asText()).isEqualTo(c.decisionId());
+        assertThat(j.path("model").asText()).isEqualTo(next);
+        assertThat(j.path("predicted_cost_usd").asDouble()).isEqualTo(d.receipt(next).costUsd());
+        assertThat(j.path("routed_text").path("source").asText()).isEqualTo("last_user_message");
+        assertThat(j.path("routed_text").path("chars").asInt()).isEqualTo(42);
+        assertThat(j.path("decision")).isEqualTo(DecisionJson.write(d));
+        assertThat(j.path("attempts")).hasSize(2);
+        assertThat(j.path("attempts").get(0).path("outcome").asText()).isEqualTo("failed");
+        assertThat(j.path("attempts").get(0).path("detail").asText()).isEqualTo("RateLimitException: slow down");
+        assertThat(j.path("attempts").get(0).path("seconds").asDouble()).isEqualTo(0.012);
+        assertThat(j.path("attempts").get(1).path("outcome").asText()).isEqualTo("ok");
+        assertThat(j.path("attempts").get(1).path("seconds").asDouble()).isEqualTo(0.0035);
+        assertThat(j.path("attempts").get(1).has("detail")).isFalse();
+    }
+
+    @Test
     void aDecisionRoundTripsThroughItsJsonForm() throws Exception {
         Decision plain = router.route(TestRouters.query(), 100, 0.1, RouteOptions.defaults()
                 .onlyModels(List.of("A", "C")));

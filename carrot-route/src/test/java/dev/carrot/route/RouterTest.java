@@ -117,6 +117,26 @@ class RouterTest {
     }
 
     @Test
+    void candidatesByUtilityArePutChosenFirstAndLeaveOutExcludedAndOverCapModels() {
+        Decision all = router.route(TestRouters.query(), 100, 0.1, RouteOptions.defaults());
+        List<String> byUtility = all.receipts().stream()
+                .sorted((a, b) -> Double.compare(b.utility(), a.utility())).map(Receipt::model).toList();
+        assertThat(all.candidatesByUtility()).extracting(Receipt::model).containsExactlyElementsOf(byUtility);
+        assertThat(all.candidatesByUtility().get(0).status()).isEqualTo(Receipt.Status.CHOSEN);
+
+        Decision subset = router.route(TestRouters.query(), 100, 0.1,
+                RouteOptions.defaults().onlyModels(List.of("A", "B")));
+        assertThat(subset.candidatesByUtility()).extracting(Receipt::model).containsExactly("A", "B");
+
+        Decision capped = router.route(TestRouters.query(), 100, 0.0, RouteOptions.defaults().withMaxCostUsd(0.002));
+        assertThat(capped.candidatesByUtility()).extracting(Receipt::model).doesNotContain("A").startsWith("C");
+
+        // nothing fits: the cheapest alone, never a dearer one
+        Decision none = router.route(TestRouters.query(), 100, 0.0, RouteOptions.defaults().withMaxCostUsd(0.0001));
+        assertThat(none.candidatesByUtility()).extracting(Receipt::model).containsExactly("B");
+    }
+
+    @Test
     void budgetsMapToTheBestValidatedMu() {
         Router r = Router.of(TestRouters.withCalibration(), null);
         BudgetCalibration cal = r.calibration().orElseThrow();

@@ -35,7 +35,11 @@ public final class Progress implements AutoCloseable {
         }
     }
 
-    /** A progress display for {@code total} units of work. */
+    /**
+     * A progress display for {@code total} units of work: a bar on standard error when the JVM has a console and the
+     * system property {@code carrot.plainProgress} is not {@code true} (the {@code carrot} launcher sets it when
+     * standard error is not a terminal), else log lines. Standard output never gets progress.
+     */
     public static Progress start(String task, long total) {
         boolean terminal = System.console() != null && !Boolean.getBoolean("carrot.plainProgress");
         return new Progress(task, total, terminal, false);

@@ -19,6 +19,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -121,10 +122,27 @@ public final class TrainJob {
                                 ? (summary.get("has_cost").asBoolean() ? "never" : "-")
                                 : String.format(Locale.ROOT, "%.3f", r.get("cost_to_match_best").asDouble())));
             }
-            sb.append("default router (best on validation): ").append(defaultVariant).append(" -> ")
-                    .append(out.resolve("router")).append(System.lineSeparator());
-            sb.append("outputs: ").append(out.toAbsolutePath()).append(System.lineSeparator());
+            String nl = System.lineSeparator();
+            sb.append("router:   ").append(out.resolve("router")).append(" (").append(defaultVariant)
+                    .append(", the best on validation; every variant in ").append(out.resolve("routers"))
+                    .append(")").append(nl);
+            sb.append("summary:  ").append(join(existing(out.resolve("summary.json"),
+                    out.resolve("eval").resolve("metrics.csv")))).append(nl);
+            List<Path> plots = existing(out.resolve("curves.png"), out.resolve("eval").resolve("curves.png"),
+                    out.resolve("eval").resolve("per_task.png"), out.resolve("eval").resolve("calibration.png"));
+            if (!plots.isEmpty()) {
+                sb.append("plots:    ").append(join(plots)).append(nl);
+            }
+            sb.append("outputs:  ").append(out.toAbsolutePath()).append(nl);
             return sb.toString();
+        }
+
+        private static List<Path> existing(Path... files) {
+            return java.util.Arrays.stream(files).filter(Files::exists).toList();
+        }
+
+        private static String join(List<Path> files) {
+            return String.join(", ", files.stream().map(Path::toString).toList());
         }
     }
 

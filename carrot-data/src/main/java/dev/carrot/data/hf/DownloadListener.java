@@ -32,11 +32,13 @@ public interface DownloadListener {
     }
 
     /**
-     * The default listener: in an interactive terminal ({@code System.console() != null}) files over 10 MB get
-     * a progress bar on standard error; otherwise large files get an slf4j INFO line every 10%, which reads well
-     * in CI logs. Every file gets an INFO line when it is done.
+     * The default listener: in an interactive terminal ({@code System.console() != null}, and the system property
+     * {@code carrot.plainProgress} not {@code true}: the {@code carrot} launcher sets it when standard error is not
+     * a terminal) files over 10 MB get a progress bar on standard error; otherwise large files get an slf4j INFO
+     * line every 10%, which reads well in CI logs. Every file gets an INFO line when it is done.
      */
     static DownloadListener standard() {
-        return new ProgressDownloadListener(System.console() != null, ProgressDownloadListener.BAR_THRESHOLD_BYTES);
+        return new ProgressDownloadListener(System.console() != null && !Boolean.getBoolean("carrot.plainProgress"),
+                ProgressDownloadListener.BAR_THRESHOLD_BYTES);
     }
 }

@@ -20,7 +20,6 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalDouble;
@@ -170,14 +169,9 @@ public final class RouterAdapter implements AutoCloseable {
             throw new NoModelFits(e.getMessage());
         }
         List<Routed.Candidate> ranked = new ArrayList<>();
-        for (Receipt r : d.receipts()) {
-            if (r.status() == Receipt.Status.CHOSEN || r.status() == Receipt.Status.CANDIDATE) {
-                ranked.add(new Routed.Candidate(r.model(), r.costUsd(), r.utility()));
-            }
+        for (Receipt r : d.candidatesByUtility()) { // best first, the chosen model at the head also on a tie
+            ranked.add(new Routed.Candidate(r.model(), r.costUsd(), r.utility()));
         }
-        // best first; the chosen model heads the list also when utilities tie
-        ranked.sort(Comparator.comparing((Routed.Candidate c) -> !c.model().equals(d.model()))
-                .thenComparing(Comparator.comparingDouble(Routed.Candidate::utility).reversed()));
         return new Routed(d.model(), d.mu(), ranked, DecisionJson.write(d));
     }
 
