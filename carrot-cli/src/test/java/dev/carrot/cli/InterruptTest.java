@@ -41,7 +41,7 @@ class InterruptTest {
                     "--out", work.resolve("out").toString(), "--threads", "2");
             // even attempts: soon after embedding starts; odd ones: after the first chunk went into the cache
             String step = attempt % 2 == 0 ? "embedding" : "embedding: 512/3150";
-            assertThat(ChildJvm.awaitText(p, work.resolve("err.txt"), step, 180))
+            assertThat(ChildJvm.awaitText(p, work.resolve("err.txt"), step, 420))
                     .as("attempt %d reached '%s': %s", attempt, step, Files.exists(work.resolve("err.txt"))
                             ? Files.readString(work.resolve("err.txt")) : "").isTrue();
             Thread.sleep(200 + r.nextInt(6000));
