@@ -70,14 +70,18 @@ class AddModelCliTest {
         }
     }
 
-    /** The first {@code n} training prompts' rows of {@code model} as JSON Lines, named {@code as}. */
+    /**
+     * The rows of {@code model} on {@code n} training prompts spread evenly over the training prompts, as JSON Lines,
+     * named {@code as}. Not the first {@code n}: routerbench's first prompts are MMLU questions behind one shared
+     * few-shot prefix longer than MiniLM's 256 word pieces, so they all have one embedding and would label one point.
+     */
     static Path rows(String model, String as, int n, String file) throws IOException {
         int[] train = data.indicesOf(RoutingDataset.TRAIN, RoutingDataset.VALIDATION);
         int j = data.modelIndex(model);
         ObjectMapper om = new ObjectMapper();
         List<String> lines = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            int r = train[i];
+            int r = train[(int) ((long) i * train.length / n)];
             ObjectNode o = om.createObjectNode();
             o.put("prompt_id", data.promptId(r));
             o.put("prompt", data.prompt(r));
@@ -117,7 +121,12 @@ class AddModelCliTest {
                     assertThat(r.out()).contains("budget calibration is dropped");
                 } else {
                     assertThat(router.calibration()).isPresent();
-                    assertThat(router.model().calibrationData().orElseThrow().rows()).isEqualTo(120);
+                    // the calibration is on the distinct stored prompts the labelled ones matched (the report's count)
+                    java.util.regex.Matcher stored = java.util.regex.Pattern
+                            .compile("from 120 labelled prompts \\((\\d+) of them stored prompts").matcher(r.out());
+                    assertThat(stored.find()).as(r.out()).isTrue();
+                    assertThat(router.model().calibrationData().orElseThrow().rows())
+                            .isEqualTo(Integer.parseInt(stored.group(1)));
                 }
                 var d = router.route("Which of these is a mammal? (A) shark (B) dolphin (C) trout", 0.2);
                 assertThat(router.models()).contains(d.model());
