@@ -30,7 +30,9 @@ import java.util.Map;
  *       stored prompt adds {@code beta} times the mean residual of its {@code k} nearest labelled prompts, with
  *       {@code (k, beta)} chosen by leave-one-out error over the labelled prompts ({@code beta = 0}: no
  *       correction).</li>
- *   <li>A labelled prompt keeps its label, as training would store it.</li>
+ *   <li>A labelled prompt keeps its label, as training would store it, where it is one stored prompt; prompts
+ *       that share one embedding (a long shared few-shot prefix cut at the encoder's limit) form a group whose rows
+ *       the labels cannot tell apart, and those rows keep steps 1-2's values.</li>
  * </ol>
  * Values are clipped to [0, 1] for quality and to {@code >= 0} for tokens and costs. Regression targets are
  * standardised by their overall standard deviation first, so one penalty grid serves token counts and USD.
@@ -70,14 +72,18 @@ final class KnnColumn {
      * @param targets      stored prompts x {@code m} existing models' targets
      * @param models       the existing models' names (for the report)
      * @param rows         stored rows with a label of the new model, distinct
-     * @param labels       the new model's value on each of {@code rows}
+     * @param labels       the new model's value on each of {@code rows} (the mean over the prompts that matched it)
+     * @param matched      per labelled prompt, the stored rows it is (by embedding; a group of prompts behind one
+     *                     long shared prefix share one embedding, and each matches the whole group)
+     * @param promptLabels the new model's value on each labelled prompt
      * @param unitInterval quality (clipped to [0, 1]) rather than tokens or costs (clipped to {@code >= 0})
      * @param method       {@link ModelAddition.Method#FULL}, or one of the ablations
      * @param folds        folds of the cross-validation of the factor model's settings
      * @param seed         seed of those folds
      */
     static Column impute(KnnIndex store, float[] targets, List<String> models, int[] rows, double[] labels,
-                         boolean unitInterval, ModelAddition.Method method, int folds, long seed) {
+                         int[][] matched, double[] promptLabels, boolean unitInterval, ModelAddition.Method method,
+                         int folds, long seed) {
         int m = models.size();
         int n = rows.length;
         int size = store.size();
@@ -85,6 +91,8 @@ final class KnnColumn {
         Map<String, Object> report = new LinkedHashMap<>();
         report.put("labelled_stored_prompts", n);
         Completion step1;
+        // the observations of step 2: stored rows (item response, labels only) or labelled prompts (regression)
+        int[] obsRow = rows;
         ModelAddition.Method mt = method;
         boolean itemResponse = unitInterval && m >= 2 && (mt == ModelAddition.Method.FULL
                 || mt == ModelAddition.Method.ACROSS_MODELS_ONLY || mt == ModelAddition.Method.ITEM_RESPONSE);
@@ -106,21 +114,58 @@ final class KnnColumn {
                     + " model's prediction" : ", centred on the average model") + (mt
                     == ModelAddition.Method.ACROSS_MODELS_ONLY ? "" : " + local residual correction")
                     + (ablation ? " (ablation)" : ""));
-            step1 = regression(targets, size, m, models, rows, labels, centre, report);
+            // one observation per labelled prompt that is a stored prompt: its label against the existing models'
+            // mean stored value over the stored rows it is (the rows the KNN predictor cannot tell apart); a copy of
+            // an existing model is then fitted exactly wherever prompts have their own embedding
+            int np = 0;
+            for (int[] g : matched) {
+                np += g.length > 0 ? 1 : 0;
+            }
+            int[] at = new int[size];
+            java.util.Arrays.fill(at, -1);
+            for (int i = 0; i < n; i++) {
+                at[rows[i]] = i;
+            }
+            double[] pf = new double[np * m];
+            double[] py = new double[np];
+            double[] pc = centre == null ? null : new double[np];
+            obsRow = new int[np];
+            int o = 0;
+            for (int i = 0; i < matched.length; i++) {
+                int[] g = matched[i];
+                if (g.length == 0) {
+                    continue;
+                }
+                for (int r : g) {
+                    for (int j = 0; j < m; j++) {
+                        pf[o * m + j] += targets[r * m + j] / (double) g.length;
+                    }
+                    if (pc != null) {
+                        pc[o] += (labels[at[r]] - centre.residuals()[at[r]]) / g.length;
+                    }
+                }
+                py[o] = promptLabels[i];
+                obsRow[o] = g[0];
+                o++;
+            }
+            report.put("labelled_prompts_regressed", np);
+            step1 = regression(targets, size, m, models, pf, py, pc, centre == null ? null : centre.values(),
+                    report);
         }
         double[] residual = step1.residuals();
+        int no = residual.length;
 
         // step 2: the residuals of the labelled prompts, smoothed over their nearest labelled neighbours
         int dim = store.dimension();
-        float[] lx = new float[n * dim];
+        float[] lx = new float[no * dim];
         float[] row = new float[dim];
-        for (int i = 0; i < n; i++) {
-            store.row(rows[i], row);
+        for (int i = 0; i < no; i++) {
+            store.row(obsRow[i], row);
             System.arraycopy(row, 0, lx, i * dim, dim);
         }
         int kMax = 0;
         for (int k : RESIDUAL_K) {
-            if (k <= n - 1) {
+            if (k <= no - 1) {
                 kMax = k;
             }
         }
@@ -132,9 +177,9 @@ final class KnnColumn {
         if (kMax > 0 && mt != ModelAddition.Method.ACROSS_MODELS_ONLY) {
             labelled = KnnIndex.of(lx, dim);
             // each labelled prompt's nearest other labelled prompts
-            int[][] near = new int[n][kMax];
+            int[][] near = new int[no][kMax];
             int[] found = new int[kMax + 1];
-            for (int i = 0; i < n; i++) {
+            for (int i = 0; i < no; i++) {
                 System.arraycopy(lx, i * dim, row, 0, dim);
                 int c = labelled.search(row, kMax + 1, found, null);
                 int w = 0;
@@ -153,11 +198,11 @@ final class KnnColumn {
                         continue;
                     }
                     double s = 0;
-                    for (int i = 0; i < n; i++) {
+                    for (int i = 0; i < no; i++) {
                         double e = residual[i] - beta * mean(residual, near[i], k);
                         s += e * e;
                     }
-                    s /= n;
+                    s /= no;
                     if (s < bestScore - 1e-12 * noCorrection) {
                         bestScore = s;
                         chosenK = k;
@@ -170,10 +215,25 @@ final class KnnColumn {
         float[] out = new float[size];
         boolean[] isLabelled = new boolean[size];
         double[] labelOf = new double[size];
-        for (int i = 0; i < n; i++) {
-            isLabelled[rows[i]] = true;
-            labelOf[rows[i]] = labels[i];
+        // a stored prompt keeps the label of the prompt it is; the rows of a group of prompts with one embedding are
+        // not told apart by the labels (a label is one of the group's outcomes, not this row's): they keep step 1's
+        // value, which uses each row's own outcomes of the existing models, and the local correction, which moves
+        // it by the group's labelled residuals
+        int[] matchedBy = new int[size];
+        for (int[] g : matched) {
+            for (int r : g) {
+                matchedBy[r] += g.length == 1 ? 1 : 1 << 16;
+            }
         }
+        int kept = 0;
+        for (int i = 0; i < n; i++) {
+            if (matchedBy[rows[i]] > 0 && matchedBy[rows[i]] < 1 << 16) {
+                isLabelled[rows[i]] = true;
+                labelOf[rows[i]] = labels[i];
+                kept++;
+            }
+        }
+        report.put("stored_prompts_keeping_their_label", kept);
         int[] nb = new int[Math.max(1, chosenK)];
         for (int r = 0; r < size; r++) {
             double v;
@@ -261,25 +321,28 @@ final class KnnColumn {
     }
 
     /**
-     * The profile regression; residuals are leave-one-out.
+     * The profile regression over the labelled prompts; residuals are leave-one-out, one per labelled prompt.
      *
-     * @param centre a prior prediction for every stored prompt and its out-of-sample residuals on the labelled ones
-     *               (the labelled prompts' centre is their out-of-sample prediction), or null for the average model
+     * @param pf           per labelled prompt, the existing models' mean stored value over the rows it matched
+     * @param py           per labelled prompt, its label
+     * @param pc           per labelled prompt, the prior prediction out of sample, or null for the average model
+     * @param centreValues the prior prediction on every stored prompt, or null
      */
-    private static Completion regression(float[] targets, int size, int m, List<String> models, int[] rows,
-                                         double[] labels, Completion centre, Map<String, Object> report) {
-        int n = rows.length;
+    private static Completion regression(float[] targets, int size, int m, List<String> models, double[] pf,
+                                         double[] py, double[] pc, double[] centreValues,
+                                         Map<String, Object> report) {
+        int n = py.length;
         double scale = sd(targets);
         double[] f = new double[n * m];
         double[] y = new double[n];
-        double[] c = centre == null ? null : new double[n];
+        double[] c = pc == null ? null : new double[n];
         for (int i = 0; i < n; i++) {
             for (int j = 0; j < m; j++) {
-                f[i * m + j] = targets[rows[i] * m + j] / scale;
+                f[i * m + j] = pf[i * m + j] / scale;
             }
-            y[i] = labels[i] / scale;
+            y[i] = py[i] / scale;
             if (c != null) {
-                c[i] = (labels[i] - centre.residuals()[i]) / scale;
+                c[i] = pc[i] / scale;
             }
         }
         CrossModelFit fit = CrossModelFit.leastSquares(f, c, n, m, y, LAMBDA_GRID);
@@ -289,7 +352,7 @@ final class KnnColumn {
         }
         double[] values = new double[size];
         for (int r = 0; r < size; r++) {
-            double v = fit.intercept() * scale + (centre == null ? 0 : fit.centreWeight() * centre.values()[r]);
+            double v = fit.intercept() * scale + (centreValues == null ? 0 : fit.centreWeight() * centreValues[r]);
             for (int j = 0; j < m; j++) {
                 v += fit.alpha()[j] * targets[r * m + j];
             }
@@ -300,7 +363,7 @@ final class KnnColumn {
         fit.cvByLambda().forEach((key, v) -> cv.put(key, v * scale * scale));
         report.put("loo_mse_by_lambda", cv);
         report.put("intercept", fit.intercept() * scale);
-        if (centre != null) {
+        if (centreValues != null) {
             report.put("centre_weight", fit.centreWeight());
         }
         Map<String, Double> alpha = new LinkedHashMap<>();

@@ -351,20 +351,29 @@ public final class ModelAddition {
         int[][] matched = new int[n][];
         Optional<KnnIndex> store = router.knnIndex();
         float[] q = new float[d];
-        int[] idx = new int[16];
-        float[] sim = new float[16];
         for (int i = 0; i < n; i++) {
             if (store.isEmpty()) {
                 matched[i] = new int[0];
                 continue;
             }
             System.arraycopy(emb.vectors(), i * d, q, 0, d);
-            int c = store.get().search(q, idx.length, idx, sim);
-            int k = 0;
-            while (k < c && sim[k] >= options.matchSimilarity()) {
-                k++;
+            // every stored row at the matching similarity: prompts behind one long shared prefix share one
+            // embedding, and a group of them is matched whole (not the first few the search returns)
+            int want = 16;
+            while (true) {
+                int[] idx = new int[want];
+                float[] sim = new float[want];
+                int c = store.get().search(q, want, idx, sim);
+                int k = 0;
+                while (k < c && sim[k] >= options.matchSimilarity()) {
+                    k++;
+                }
+                if (k < c || c < want || want >= store.get().size()) {
+                    matched[i] = java.util.Arrays.copyOf(idx, k);
+                    break;
+                }
+                want = Math.min(store.get().size(), want * 4);
             }
-            matched[i] = java.util.Arrays.copyOf(idx, k);
         }
         double[] quality = new double[n];
         double[] out = data.hasOutputTokens() ? new double[n] : null;
@@ -431,8 +440,8 @@ public final class ModelAddition {
                         + " stores; the KNN predictor needs at least " + options.minLabelled());
             }
             KnnColumn.Column col = KnnColumn.impute(base.knnIndex().orElseThrow(), k.targets(), base.models(), rows,
-                    labels.storedValues(values), target == Target.QUALITY, options.method(), options.folds(),
-                    options.seed());
+                    labels.storedValues(values), labels.matched(), values, target == Target.QUALITY,
+                    options.method(), options.folds(), options.seed());
             fits.put(path, col.report());
             return new KnnPredictor(k.k(), m + 1, appendColumn(k.targets(), m, col.values()));
         }
