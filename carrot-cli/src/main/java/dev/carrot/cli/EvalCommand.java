@@ -28,7 +28,9 @@ import dev.carrot.train.TrainJob;
 @Command(name = "eval", mixinStandardHelpOptions = true,
         description = {"Evaluate trained routers on the test split: curves over lambda with baselines (single models,"
                 + " oracle, random mixing, RouterBench-style, two-model threshold, shuffled control), metrics with 95%%"
-                + " bootstrap intervals, per-task metrics, budget calibration. CSV, PNG and SVG.",
+                + " bootstrap intervals, each curve's paired difference to the KNN router (the same resampled prompts"
+                + " for both), the deployable single model (best on validation) and the cost at which each router"
+                + " matches it, per-task metrics, budget calibration. CSV, PNG and SVG.",
                 "--router takes one artifact, or the output folder of carrot train (all its variants, the default"
                         + " router first)."})
 final class EvalCommand implements Callable<Integer> {
@@ -104,7 +106,9 @@ final class EvalCommand implements Callable<Integer> {
                     }
                     TestPredictions p = TestPredictions.of(r, emb, testRows);
                     String name = r.model().provenance().variant().orElse(dir.getFileName().toString());
-                    routed.add(new EvalJob.Routed(name, p.quality(), p.cost(), r.calibration()));
+                    routed.add(new EvalJob.Routed(name, p.quality(), p.cost(), r.calibration(),
+                            p.confidences().length == 0 ? java.util.Optional.empty()
+                                    : java.util.Optional.of(new EvalJob.Bounds(p.confidences(), p.costBounds()))));
                 }
             }
         }
@@ -113,9 +117,10 @@ final class EvalCommand implements Callable<Integer> {
                 ? router.toAbsolutePath().getParent().resolve("eval") : router.resolve("eval");
         EvalJob.Input input = EvalJob.Input.of(d, te, trv, trueCosts, !(first.model().cost() instanceof CostModel.None),
                 first.model().costScaleUsd(), routed);
-        new EvalJob(new EvalJob.Options(bootstrap, seed)).run(input, outDir);
+        var summary = new EvalJob(new EvalJob.Options(bootstrap, seed)).run(input, outDir);
         spec.commandLine().getOut().printf(Locale.ROOT, "evaluated %d router(s) on %d test prompts: %s%n",
                 routed.size(), te.length, outDir.toAbsolutePath());
+        spec.commandLine().getOut().print(EvalJob.describe(summary));
         spec.commandLine().getOut().flush();
         return 0;
     }

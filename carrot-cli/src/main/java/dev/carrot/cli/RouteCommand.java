@@ -43,6 +43,11 @@ final class RouteCommand implements Callable<Integer> {
     @Option(names = "--max-cost", paramLabel = "USD", description = "hard cap on the predicted cost of a query")
     Double maxCost;
 
+    @Option(names = "--cap-confidence", paramLabel = "P", description = "apply --max-cost to each model's upper cost"
+            + " bound at this confidence in (0, 1), e.g. 0.9, instead of its predicted cost (the router's"
+            + " split-conformal bounds)")
+    Double capConfidence;
+
     @Option(names = "--prices", paramLabel = "FILE", description = "price table to use instead of the router's"
             + " (carrot or LiteLLM JSON)")
     Path prices;
@@ -85,6 +90,13 @@ final class RouteCommand implements Callable<Integer> {
         if (maxCost != null) {
             opts = opts.withMaxCostUsd(maxCost);
         }
+        if (capConfidence != null) {
+            if (maxCost == null) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--cap-confidence qualifies a cost cap:"
+                        + " give --max-cost USD with it");
+            }
+            opts = opts.atConfidence(capConfidence);
+        }
         var enc = encoder == null ? null : Encoders.fromDirectory(encoder);
         try (Router base = enc == null ? Router.load(router) : Router.load(router, enc)) {
             Router r = prices == null ? base : base.withPrices(PriceTable.load(prices));
@@ -123,8 +135,10 @@ final class RouteCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "%s%n  -> %s (mu %.3f, margin %.4f%s)%n", abbreviate(prompt), d.model(), d.mu(),
                 d.margin(), d.withinCostCap() ? "" : ", over the cost cap");
         for (Receipt r : d.receipts()) {
-            out.printf(Locale.ROOT, "     %-40s q %.3f  cost %.3e USD  utility %+.4f  %s%n", r.model(), r.quality(),
-                    r.costUsd(), r.utility(), r.status().name().toLowerCase(Locale.ROOT));
+            out.printf(Locale.ROOT, "     %-40s q %.3f  cost %.3e USD%s  utility %+.4f  %s%n", r.model(),
+                    r.quality(), r.costUsd(), d.capConfidence().isEmpty() ? "" : String.format(Locale.ROOT,
+                            "  (%.0f%% bound %.3e USD)", 100 * d.capConfidence().getAsDouble(), r.costBoundUsd()),
+                    r.utility(), r.status().name().toLowerCase(Locale.ROOT));
         }
     }
 

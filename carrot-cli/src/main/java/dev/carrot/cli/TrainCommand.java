@@ -29,7 +29,8 @@ import dev.carrot.data.longformat.FileType;
         description = {"Train CARROT routers and evaluate them: load a dataset, embed every prompt (with a persistent"
                 + " cache), train quality and cost predictors, choose hyperparameters on training folds and validation,"
                 + " export router artifacts, evaluate on the test split.",
-                "Writes DIR/router/ (the best variant on validation), DIR/routers/<variant>/, DIR/curves.csv,"
+                "Writes DIR/router/ (the default router: the variant with the best held-out score),"
+                        + " DIR/routers/<variant>/, DIR/curves.csv,"
                         + " DIR/summary.json and DIR/curves.png."})
 final class TrainCommand implements Callable<Integer> {
     @Mixin
@@ -48,7 +49,7 @@ final class TrainCommand implements Callable<Integer> {
     long seed;
 
     @Option(names = "--predictors", split = ",", paramLabel = "KIND",
-            description = "router variants to train: knn, logistic, blend (default: all)")
+            description = "router variants to train: knn, logistic, blend, stack (default: all)")
     java.util.Set<String> predictors;
 
     @Option(names = "--prices", paramLabel = "FILE", description = "price table (carrot or LiteLLM JSON) for data"
@@ -58,10 +59,6 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--cost-scale", paramLabel = "USD|auto", defaultValue = "auto", description = "the cost unit of"
             + " mu: utility = (1-mu)*quality - mu*cost/scale (default: auto = the dearest model's mean training cost)")
     String costScale;
-
-    @Option(names = "--epochs", description = "SGD epochs of the logistic and linear models (default:"
-            + " ${DEFAULT-VALUE})", defaultValue = "20")
-    int epochs;
 
     @Option(names = "--threads", description = "worker threads (default: the number of cores)")
     Integer threads;
@@ -83,7 +80,7 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        TrainerConfig cfg = TrainerConfig.defaults().withSeed(seed).withEpochs(epochs)
+        TrainerConfig cfg = TrainerConfig.defaults().withSeed(seed)
                 .withCostScaleUsd(costScale.equalsIgnoreCase("auto") ? Double.NaN : parseScale(costScale));
         if (threads != null) {
             cfg = cfg.withThreads(threads);
@@ -94,8 +91,9 @@ final class TrainCommand implements Callable<Integer> {
         }
         cfg = cfg.withDatasetOrderFolds(cvFolds.equals("dataset-order"));
         if (predictors != null && predictors.isEmpty()) {
-            throw new IllegalArgumentException("--predictors is empty; give a comma-separated list of knn, logistic,"
-                    + " blend, or leave it out for all of them");
+            throw new IllegalArgumentException("--predictors is empty; give a comma-separated list of "
+                    + String.join(", ", Variant.builtIn().stream().map(Variant::id).toList())
+                    + ", or leave it out for all of them");
         }
         if (predictors != null) {
             List<Variant> v = new ArrayList<>();

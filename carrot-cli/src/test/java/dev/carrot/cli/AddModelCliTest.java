@@ -60,7 +60,7 @@ class AddModelCliTest {
     static void train() throws IOException {
         data = TrainJob.trainingView(Fixtures.sample(Fixtures.load(Fixtures.routerbenchFile()), 4));
         trained = tmp.resolve("without-yi");
-        TrainerConfig cfg = TrainerConfig.defaults().withEpochs(5).withL2Grid(1e-3).withThreads(2);
+        TrainerConfig cfg = TrainerConfig.defaults().withL2Grid(1e-3).withThreads(2);
         new TrainJob(cfg, Fixtures.encoder(), trained, Optional.empty(), java.time.Instant.EPOCH)
                 .withEvalOptions(new dev.carrot.train.eval.EvalJob.Options(20, 1))
                 .run(ModelColumns.without(data, YI), Optional.empty(), Map.of());

@@ -109,6 +109,27 @@ class CliTest {
         assertThat(anyway.code()).as(anyway.err()).isZero();
         assertThat(tmp.resolve("eval/metrics.csv")).isRegularFile();
         assertThat(tmp.resolve("eval/calibration.csv")).isRegularFile();
+        assertThat(tmp.resolve("eval/cost_bounds.csv")).isRegularFile();
+        assertThat(anyway.out()).contains("deployable single model (best on validation prompts)")
+                .contains("realised cost within the 90% upper cost bound");
+        // a cap on the 90% upper cost bound: the receipts show the bound the library computes
+        Run capped = carrot("route", "--router", out.resolve("router").toString(), "--mu", "0", "--max-cost",
+                "0.001", "--cap-confidence", "0.9", "--json", prompt);
+        assertThat(capped.code()).as(capped.err()).isZero();
+        JsonNode c = capped.json().get(0);
+        assertThat(c.get("cap_confidence").asDouble()).isEqualTo(0.9);
+        try (Router router = Router.load(out.resolve("router"))) {
+            Decision d = router.route(prompt, 0, RouteOptions.defaults().withMaxCostUsd(0.001).atConfidence(0.9));
+            assertThat(c.get("model").asText()).isEqualTo(d.model());
+            for (int i = 0; i < 11; i++) {
+                assertThat(c.get("receipts").get(i).get("cost_bound_usd").asDouble())
+                        .isCloseTo(d.receipts().get(i).costBoundUsd(), within(1e-15))
+                        .isGreaterThan(0);
+            }
+        }
+        Run text = carrot("route", "--router", out.resolve("router").toString(), "--max-cost", "0.001",
+                "--cap-confidence", "0.9", prompt);
+        assertThat(text.out()).contains("(90% bound ");
         Run budget = carrot("route", "--router", out.resolve("router").toString(), "--budget", "0.0005", "--json",
                 prompt);
         assertThat(budget.code()).as(budget.err()).isZero();
@@ -153,6 +174,9 @@ class CliTest {
         Run both = carrot("route", "--router", tmp.toString(), "--mu", "0.2", "--budget", "0.01", "x");
         assertThat(both.code()).isEqualTo(2);
         assertThat(both.err()).contains("give either --mu or --budget, not both");
+        Run confidence = carrot("route", "--router", tmp.toString(), "--cap-confidence", "0.9", "x");
+        assertThat(confidence.code()).isEqualTo(2);
+        assertThat(confidence.err()).contains("--cap-confidence qualifies a cost cap: give --max-cost USD with it");
         Run none = carrot("frobnicate");
         assertThat(none.code()).isNotZero();
     }

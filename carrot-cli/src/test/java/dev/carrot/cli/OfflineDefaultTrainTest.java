@@ -53,7 +53,7 @@ class OfflineDefaultTrainTest {
         assertThat(summary.get("best_single").get("model").asText()).isEqualTo("gpt-4o-2024-05-13");
         assertThat(out).contains("embedded:datasets/zeroeval_23model/zeroeval_23model.parquet: 2273"
                 + " train, 567 test prompts")
-                .contains("router:   out/zeroeval/router (knn, the best on validation")
+                .contains("router:   out/zeroeval/router (knn, the best on held-out prompts")
                 .contains("summary:  out/zeroeval/summary.json")
                 .contains("plots:    out/zeroeval/curves.png")
                 .containsPattern("try next: \\S*carrot route --router out/zeroeval/router --mu 0.3 'What is the"

@@ -2,8 +2,8 @@ package dev.carrot.langchain4j;
 
 import dev.carrot.route.RoutedCall;
 import dev.carrot.langchain4j.internal.RoutingCore;
-import dev.carrot.route.Receipt;
 import dev.carrot.route.Router;
+import dev.carrot.route.RoutingModelBuilder;
 import dev.langchain4j.model.ModelProvider;
 import dev.langchain4j.model.chat.Capability;
 import dev.langchain4j.model.chat.ChatModel;
@@ -12,15 +12,9 @@ import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.response.ChatResponse;
 
 import java.util.ArrayList;
-import java.util.Collection;
-import java.util.EnumSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
-import java.util.function.Consumer;
-import java.util.function.Predicate;
 
 /**
  * A LangChain4j {@link ChatModel} that routes: each request goes to the model a carrot router chooses for it, among
@@ -64,16 +58,7 @@ public final class CarrotChatModel implements ChatModel {
         this.core = core;
         this.models = models;
         this.listeners = listeners;
-        Set<Capability> common = null;
-        for (String m : core.routable()) {
-            Set<Capability> c = models.get(m).supportedCapabilities();
-            if (common == null) {
-                common = c.isEmpty() ? EnumSet.noneOf(Capability.class) : EnumSet.copyOf(c);
-            } else {
-                common.retainAll(c);
-            }
-        }
-        this.capabilities = common == null ? Set.of() : Set.copyOf(common);
+        this.capabilities = core.common(m -> models.get(m).supportedCapabilities());
     }
 
     public static Builder builder() {
@@ -83,32 +68,7 @@ public final class CarrotChatModel implements ChatModel {
     @Override
     public ChatResponse doChat(ChatRequest request) {
         RoutingCore.Plan p = core.plan(request);
-        List<RoutedCall.Attempt> attempts = new ArrayList<>();
-        List<RuntimeException> failures = new ArrayList<>();
-        for (int i = 0; ; i++) {
-            Receipt r = p.chain().get(i);
-            long t0 = System.nanoTime();
-            ChatResponse answer;
-            try {
-                answer = models.get(r.model()).chat(p.forward());
-            } catch (RuntimeException e) {
-                attempts.add(RoutingCore.Plan.failed(r.model(), e, t0, false));
-                if (i + 1 < p.chain().size() && core.fallsBackOn(e)) {
-                    core.logFallback(p, r.model(), e, p.chain().get(i + 1).model());
-                    failures.add(e);
-                    continue;
-                }
-                for (RuntimeException earlier : failures) {
-                    e.addSuppressed(earlier);
-                }
-                core.notify(p.decided(r.model(), attempts));
-                throw e;
-            }
-            attempts.add(RoutingCore.Plan.ok(r.model(), t0));
-            RoutedCall d = p.decided(r.model(), attempts);
-            core.notify(d);
-            return CarrotChatResponseMetadata.attach(answer, d);
-        }
+        return p.call().run(model -> models.get(model).chat(p.forward()), CarrotChatResponseMetadata::attach);
     }
 
     /** The models this chat model may send to, in the router's order. */
@@ -138,86 +98,11 @@ public final class CarrotChatModel implements ChatModel {
     }
 
     /** Builds a {@link CarrotChatModel}; every setting but the router and the models has a default. */
-    public static final class Builder {
-        private Router router;
-        private final Map<String, ChatModel> models = new LinkedHashMap<>();
-        private final CarrotChatRequestParameters.Builder defaults = CarrotChatRequestParameters.builder();
-        private int maxFallbacks = RoutingCore.DEFAULT_MAX_FALLBACKS;
-        private Predicate<? super Throwable> fallbackWhen = RoutingCore.DEFAULT_FALLBACK;
-        private Consumer<? super RoutedCall> decisionListener;
+    public static final class Builder extends RoutingModelBuilder<ChatModel, Builder> {
         private final List<ChatModelListener> listeners = new ArrayList<>();
 
         private Builder() {
-        }
-
-        /** The router that chooses (its model names name the chat models). */
-        public Builder router(Router router) {
-            this.router = Objects.requireNonNull(router, "router");
-            return this;
-        }
-
-        /** A model the router may choose, under its name in the router. */
-        public Builder model(String name, ChatModel model) {
-            Objects.requireNonNull(name, "name");
-            Objects.requireNonNull(model, "model");
-            if (model instanceof CarrotChatModel) {
-                throw new IllegalArgumentException("model '" + name + "' is itself a CarrotChatModel");
-            }
-            if (models.putIfAbsent(name, model) != null) {
-                throw new IllegalArgumentException("model '" + name + "' is given twice");
-            }
-            return this;
-        }
-
-        /** The models the router may choose, by their names in the router. */
-        public Builder models(Map<String, ? extends ChatModel> byName) {
-            byName.forEach(this::model);
-            return this;
-        }
-
-        /** Default mu in [0, 1] when a call gives neither mu nor a budget; 0.3 unless set. */
-        public Builder mu(double mu) {
-            defaults.mu(mu);
-            return this;
-        }
-
-        /** Default budget in USD per query instead of mu (the router needs a budget calibration). */
-        public Builder budgetUsd(double usd) {
-            defaults.budgetUsd(usd);
-            return this;
-        }
-
-        /** Default candidate models, a subset of the models; all unless set. */
-        public Builder candidates(Collection<String> names) {
-            defaults.models(names);
-            return this;
-        }
-
-        /** Default cap on the predicted cost of a call in USD; none unless set. */
-        public Builder maxCostUsd(double usd) {
-            defaults.maxCostUsd(usd);
-            return this;
-        }
-
-        /** Further candidates tried after the chosen model fails (0 to 10); 2 unless set. */
-        public Builder maxFallbacks(int n) {
-            this.maxFallbacks = n;
-            return this;
-        }
-
-        /**
-         * Which failures fall back to the next candidate; by default all but {@code InvalidRequestException} (the
-         * provider rejected the request itself: 400, 422, a content filter).
-         */
-        public Builder fallbackWhen(Predicate<? super Throwable> predicate) {
-            this.fallbackWhen = Objects.requireNonNull(predicate, "predicate");
-            return this;
-        }
-
-        /** Called once per call with its decision, also when every attempt failed (then no response carries it). */
-        public Builder decisionListener(Consumer<? super RoutedCall> listener) {
-            this.decisionListener = Objects.requireNonNull(listener, "listener");
-            return this;
+            super(CarrotChatModel.class, RoutingCore.DEFAULT_FALLBACK);
         }
 
         /** LangChain4j listeners of this chat model (each chosen model calls its own listeners too). */
@@ -232,12 +117,8 @@ public final class CarrotChatModel implements ChatModel {
          * @throws IllegalArgumentException for a model name the router does not know
          */
         public CarrotChatModel build() {
-            if (router == null) {
-                throw new IllegalStateException("no router: call router(Router.load(dir)) first");
-            }
-            RoutingCore core = RoutingCore.create(router, models.keySet(), defaults.build(), maxFallbacks,
-                    fallbackWhen, decisionListener);
-            return new CarrotChatModel(core, Map.copyOf(models), List.copyOf(listeners));
+            RoutingCore core = new RoutingCore(callRouter("dev.carrot.langchain4j"));
+            return new CarrotChatModel(core, Map.copyOf(models()), List.copyOf(listeners));
         }
     }
 }

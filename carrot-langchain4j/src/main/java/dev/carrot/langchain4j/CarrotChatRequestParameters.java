@@ -1,10 +1,10 @@
 package dev.carrot.langchain4j;
 
+import dev.carrot.route.CallOptions;
 import dev.langchain4j.model.chat.request.ChatRequestParameters;
 import dev.langchain4j.model.chat.request.DefaultChatRequestParameters;
 
 import java.util.Collection;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -29,41 +29,36 @@ import java.util.OptionalDouble;
  */
 public class CarrotChatRequestParameters extends DefaultChatRequestParameters {
 
-    private final Double mu;
-    private final Double budgetUsd;
-    private final List<String> models;
-    private final Double maxCostUsd;
+    private final CallOptions carrot;
 
     protected CarrotChatRequestParameters(Builder builder) {
         super(builder);
-        this.mu = builder.mu;
-        this.budgetUsd = builder.budgetUsd;
-        this.models = builder.models == null ? null : List.copyOf(builder.models);
-        this.maxCostUsd = builder.maxCostUsd;
-        if (mu != null && budgetUsd != null) {
-            throw new IllegalStateException("give mu or budgetUsd, not both (got mu " + mu + " and budgetUsd "
-                    + budgetUsd + "): a budget is turned into mu by the router's calibration");
-        }
+        this.carrot = builder.carrot.build(); // mu with a budget: IllegalStateException
+    }
+
+    /** carrot's options alone. */
+    public CallOptions callOptions() {
+        return carrot;
     }
 
     /** The trade-off in [0, 1] for this call (0: best quality, 1: cheapest), if set. */
     public OptionalDouble mu() {
-        return mu == null ? OptionalDouble.empty() : OptionalDouble.of(mu);
+        return carrot.mu();
     }
 
     /** A budget in USD per query for this call, instead of mu, if set. */
     public OptionalDouble budgetUsd() {
-        return budgetUsd == null ? OptionalDouble.empty() : OptionalDouble.of(budgetUsd);
+        return carrot.budgetUsd();
     }
 
     /** The candidate models of this call, if set (names as the chat model knows them). */
     public Optional<List<String>> models() {
-        return Optional.ofNullable(models);
+        return carrot.models();
     }
 
     /** A cap on the predicted cost of this call in USD, if set. */
     public OptionalDouble maxCostUsd() {
-        return maxCostUsd == null ? OptionalDouble.empty() : OptionalDouble.of(maxCostUsd);
+        return carrot.maxCostUsd();
     }
 
     @Override
@@ -89,19 +84,17 @@ public class CarrotChatRequestParameters extends DefaultChatRequestParameters {
         if (!(o instanceof CarrotChatRequestParameters that) || !super.equals(o)) {
             return false;
         }
-        return Objects.equals(mu, that.mu) && Objects.equals(budgetUsd, that.budgetUsd)
-                && Objects.equals(models, that.models) && Objects.equals(maxCostUsd, that.maxCostUsd);
+        return carrot.equals(that.carrot);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(super.hashCode(), mu, budgetUsd, models, maxCostUsd);
+        return Objects.hash(super.hashCode(), carrot);
     }
 
     @Override
     public String toString() {
-        return "CarrotChatRequestParameters{mu=" + mu + ", budgetUsd=" + budgetUsd + ", models=" + models
-                + ", maxCostUsd=" + maxCostUsd + ", " + super.toString() + "}";
+        return "CarrotChatRequestParameters{" + carrot + ", " + super.toString() + "}";
     }
 
     public static Builder builder() {
@@ -109,61 +102,32 @@ public class CarrotChatRequestParameters extends DefaultChatRequestParameters {
     }
 
     public static class Builder extends DefaultChatRequestParameters.Builder<Builder> {
-        private Double mu;
-        private Double budgetUsd;
-        private List<String> models;
-        private Double maxCostUsd;
+        private final CallOptions.Builder carrot = CallOptions.builder();
 
         @Override
         public Builder overrideWith(ChatRequestParameters parameters) {
             super.overrideWith(parameters);
             if (parameters instanceof CarrotChatRequestParameters c) {
-                if (c.mu != null || c.budgetUsd != null) {
-                    mu = c.mu;
-                    budgetUsd = c.budgetUsd;
-                }
-                if (c.models != null) {
-                    models = c.models;
-                }
-                if (c.maxCostUsd != null) {
-                    maxCostUsd = c.maxCostUsd;
-                }
+                carrot.overrideWith(c.carrot);
             }
             return this;
         }
 
         /** The trade-off in [0, 1]: 0 routes for quality alone, 1 for cost alone. */
         public Builder mu(double mu) {
-            if (!(mu >= 0 && mu <= 1)) {
-                throw new IllegalArgumentException("mu must be in [0, 1], got " + mu);
-            }
-            this.mu = mu;
+            carrot.mu(mu);
             return this;
         }
 
         /** A budget in USD per query instead of mu (the router needs a budget calibration). */
         public Builder budgetUsd(double usd) {
-            if (!(usd > 0) || Double.isInfinite(usd)) {
-                throw new IllegalArgumentException("budgetUsd must be a number > 0 (USD per query), got " + usd);
-            }
-            this.budgetUsd = usd;
+            carrot.budgetUsd(usd);
             return this;
         }
 
         /** Only these models are candidates (a non-empty subset of the chat model's models). */
         public Builder models(Collection<String> names) {
-            Objects.requireNonNull(names, "models");
-            if (names.isEmpty()) {
-                throw new IllegalArgumentException("models must not be empty; leave it unset for every model");
-            }
-            LinkedHashSet<String> set = new LinkedHashSet<>();
-            for (String n : names) {
-                if (n == null || n.isBlank()) {
-                    throw new IllegalArgumentException("models must be model names, got " + names);
-                }
-                set.add(n);
-            }
-            this.models = List.copyOf(set);
+            carrot.models(names);
             return this;
         }
 
@@ -173,10 +137,7 @@ public class CarrotChatRequestParameters extends DefaultChatRequestParameters {
 
         /** A hard cap on the predicted cost of the call in USD: no model predicted to cost more is tried. */
         public Builder maxCostUsd(double usd) {
-            if (!(usd >= 0) || Double.isInfinite(usd)) {
-                throw new IllegalArgumentException("maxCostUsd must be a finite number >= 0, got " + usd);
-            }
-            this.maxCostUsd = usd;
+            carrot.maxCostUsd(usd);
             return this;
         }
 

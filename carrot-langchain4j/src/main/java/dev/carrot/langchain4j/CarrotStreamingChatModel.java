@@ -2,8 +2,8 @@ package dev.carrot.langchain4j;
 
 import dev.carrot.route.RoutedCall;
 import dev.carrot.langchain4j.internal.RoutingCore;
-import dev.carrot.route.Receipt;
 import dev.carrot.route.Router;
+import dev.carrot.route.RoutingModelBuilder;
 import dev.langchain4j.model.ModelProvider;
 import dev.langchain4j.model.chat.Capability;
 import dev.langchain4j.model.chat.StreamingChatModel;
@@ -20,16 +20,11 @@ import dev.langchain4j.model.chat.response.PartialToolCallContext;
 import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
 
 import java.util.ArrayList;
-import java.util.Collection;
-import java.util.EnumSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Consumer;
-import java.util.function.Predicate;
 
 /**
  * The streaming twin of {@link CarrotChatModel}: a LangChain4j {@link StreamingChatModel} that streams each request
@@ -57,16 +52,7 @@ public final class CarrotStreamingChatModel implements StreamingChatModel {
         this.core = core;
         this.models = models;
         this.listeners = listeners;
-        Set<Capability> common = null;
-        for (String m : core.routable()) {
-            Set<Capability> c = models.get(m).supportedCapabilities();
-            if (common == null) {
-                common = c.isEmpty() ? EnumSet.noneOf(Capability.class) : EnumSet.copyOf(c);
-            } else {
-                common.retainAll(c);
-            }
-        }
-        this.capabilities = common == null ? Set.of() : Set.copyOf(common);
+        this.capabilities = core.common(m -> models.get(m).supportedCapabilities());
     }
 
     public static Builder builder() {
@@ -108,8 +94,6 @@ public final class CarrotStreamingChatModel implements StreamingChatModel {
     private final class Call {
         private final RoutingCore.Plan plan;
         private final StreamingChatResponseHandler user;
-        private final List<RoutedCall.Attempt> attempts = new ArrayList<>(); // guarded by this
-        private final List<Throwable> failures = new ArrayList<>(); // guarded by this
 
         Call(RoutingCore.Plan plan, StreamingChatResponseHandler user) {
             this.plan = plan;
@@ -117,10 +101,10 @@ public final class CarrotStreamingChatModel implements StreamingChatModel {
         }
 
         void attempt(int i) {
-            Receipt r = plan.chain().get(i);
-            Attempt a = new Attempt(i, r.model(), System.nanoTime());
+            String model = plan.call().chain().get(i);
+            Attempt a = new Attempt(i, model, System.nanoTime());
             try {
-                models.get(r.model()).chat(plan.forward(), a);
+                models.get(model).chat(plan.forward(), a);
             } catch (RuntimeException e) {
                 a.onError(e);
             }
@@ -223,12 +207,7 @@ public final class CarrotStreamingChatModel implements StreamingChatModel {
                     return;
                 }
                 output();
-                RoutedCall d;
-                synchronized (Call.this) {
-                    attempts.add(RoutingCore.Plan.ok(model, t0));
-                    d = plan.decided(model, attempts);
-                }
-                core.notify(d);
+                RoutedCall d = plan.call().answered(model, t0);
                 user.onCompleteResponse(CarrotChatResponseMetadata.attach(completeResponse, d));
             }
 
@@ -237,109 +216,21 @@ public final class CarrotStreamingChatModel implements StreamingChatModel {
                 if (!finished.compareAndSet(false, true)) {
                     return;
                 }
-                boolean fallBack = !output && index + 1 < plan.chain().size() && core.fallsBackOn(error);
-                RoutedCall d;
-                synchronized (Call.this) {
-                    attempts.add(RoutingCore.Plan.failed(model, error, t0, output));
-                    if (fallBack) {
-                        failures.add(error);
-                        d = null;
-                    } else {
-                        for (Throwable earlier : failures) {
-                            error.addSuppressed(earlier);
-                        }
-                        d = plan.decided(model, attempts);
-                    }
-                }
-                if (fallBack) {
-                    core.logFallback(plan, model, error, plan.chain().get(index + 1).model());
+                if (plan.call().failed(index, error, t0, output)) {
                     attempt(index + 1);
                     return;
                 }
-                core.notify(d);
                 user.onError(error);
             }
         }
     }
 
     /** Builds a {@link CarrotStreamingChatModel}; every setting but the router and the models has a default. */
-    public static final class Builder {
-        private Router router;
-        private final Map<String, StreamingChatModel> models = new LinkedHashMap<>();
-        private final CarrotChatRequestParameters.Builder defaults = CarrotChatRequestParameters.builder();
-        private int maxFallbacks = RoutingCore.DEFAULT_MAX_FALLBACKS;
-        private Predicate<? super Throwable> fallbackWhen = RoutingCore.DEFAULT_FALLBACK;
-        private Consumer<? super RoutedCall> decisionListener;
+    public static final class Builder extends RoutingModelBuilder<StreamingChatModel, Builder> {
         private final List<ChatModelListener> listeners = new ArrayList<>();
 
         private Builder() {
-        }
-
-        /** The router that chooses (its model names name the chat models). */
-        public Builder router(Router router) {
-            this.router = Objects.requireNonNull(router, "router");
-            return this;
-        }
-
-        /** A model the router may choose, under its name in the router. */
-        public Builder model(String name, StreamingChatModel model) {
-            Objects.requireNonNull(name, "name");
-            Objects.requireNonNull(model, "model");
-            if (model instanceof CarrotStreamingChatModel) {
-                throw new IllegalArgumentException("model '" + name + "' is itself a CarrotStreamingChatModel");
-            }
-            if (models.putIfAbsent(name, model) != null) {
-                throw new IllegalArgumentException("model '" + name + "' is given twice");
-            }
-            return this;
-        }
-
-        /** The models the router may choose, by their names in the router. */
-        public Builder models(Map<String, ? extends StreamingChatModel> byName) {
-            byName.forEach(this::model);
-            return this;
-        }
-
-        /** Default mu in [0, 1] when a call gives neither mu nor a budget; 0.3 unless set. */
-        public Builder mu(double mu) {
-            defaults.mu(mu);
-            return this;
-        }
-
-        /** Default budget in USD per query instead of mu (the router needs a budget calibration). */
-        public Builder budgetUsd(double usd) {
-            defaults.budgetUsd(usd);
-            return this;
-        }
-
-        /** Default candidate models, a subset of the models; all unless set. */
-        public Builder candidates(Collection<String> names) {
-            defaults.models(names);
-            return this;
-        }
-
-        /** Default cap on the predicted cost of a call in USD; none unless set. */
-        public Builder maxCostUsd(double usd) {
-            defaults.maxCostUsd(usd);
-            return this;
-        }
-
-        /** Further candidates tried after the chosen model fails before any output (0 to 10); 2 unless set. */
-        public Builder maxFallbacks(int n) {
-            this.maxFallbacks = n;
-            return this;
-        }
-
-        /** Which failures before output fall back; by default all but {@code InvalidRequestException}. */
-        public Builder fallbackWhen(Predicate<? super Throwable> predicate) {
-            this.fallbackWhen = Objects.requireNonNull(predicate, "predicate");
-            return this;
-        }
-
-        /** Called once per call with its decision, also when the call failed. */
-        public Builder decisionListener(Consumer<? super RoutedCall> listener) {
-            this.decisionListener = Objects.requireNonNull(listener, "listener");
-            return this;
+            super(CarrotStreamingChatModel.class, RoutingCore.DEFAULT_FALLBACK);
         }
 
         /** LangChain4j listeners of this chat model (each chosen model calls its own listeners too). */
@@ -354,12 +245,8 @@ public final class CarrotStreamingChatModel implements StreamingChatModel {
          * @throws IllegalArgumentException for a model name the router does not know
          */
         public CarrotStreamingChatModel build() {
-            if (router == null) {
-                throw new IllegalStateException("no router: call router(Router.load(dir)) first");
-            }
-            RoutingCore core = RoutingCore.create(router, models.keySet(), defaults.build(), maxFallbacks,
-                    fallbackWhen, decisionListener);
-            return new CarrotStreamingChatModel(core, Map.copyOf(models), List.copyOf(listeners));
+            RoutingCore core = new RoutingCore(callRouter("dev.carrot.langchain4j"));
+            return new CarrotStreamingChatModel(core, Map.copyOf(models()), List.copyOf(listeners));
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.carrot.langchain4j;
 
+import dev.carrot.testkit.TestRouter;
 import dev.carrot.route.RoutedCall;
 import dev.carrot.route.DecisionJson;
 import dev.carrot.testkit.Reply;
@@ -55,15 +56,12 @@ class AiServicesTest {
 
     @BeforeEach
     void reset() {
-        upstreams.reset();
-        for (String m : TestRouter.MODELS) {
-            upstreams.get(m).reply(Reply.ok().withContent("answer from " + m));
-        }
+        upstreams.reset(m -> Reply.ok().withContent("answer from " + m));
     }
 
     @Test
     void anAiServiceOverCarrotSendsEachQuestionToTheChosenModel() {
-        CarrotChatModel carrot = CarrotChatModel.builder().router(router.router).models(upstreams.chatModels())
+        CarrotChatModel carrot = CarrotChatModel.builder().router(router.router()).models(upstreams.chatModels())
                 .mu(TestRouter.MU).build();
         Assistant assistant = AiServices.builder(Assistant.class).chatModel(carrot).build();
 
@@ -79,7 +77,7 @@ class AiServicesTest {
 
     @Test
     void perCallParametersAndTheDecisionPassThroughTheAiService() {
-        CarrotChatModel carrot = CarrotChatModel.builder().router(router.router).models(upstreams.chatModels())
+        CarrotChatModel carrot = CarrotChatModel.builder().router(router.router()).models(upstreams.chatModels())
                 .mu(TestRouter.MU).build();
         Assistant assistant = AiServices.builder(Assistant.class).chatModel(carrot).build();
 
@@ -88,7 +86,7 @@ class AiServicesTest {
         RoutedCall d = CarrotChatResponseMetadata.routedCall(r.finalResponse()).orElseThrow();
         assertThat(d.mu()).isEqualTo(1.0);
         assertThat(DecisionJson.write(d.decision()))
-                .isEqualTo(DecisionJson.write(router.router.route(TestRouter.MATH_PROMPT, 1.0)));
+                .isEqualTo(DecisionJson.write(router.router().route(TestRouter.MATH_PROMPT, 1.0)));
         assertThat(r.content()).isEqualTo("answer from " + d.model());
         assertThat(upstreams.get(d.model()).lastRequest().json().path("temperature").asDouble()).isEqualTo(0.5);
         assertThat(r.tokenUsage().inputTokenCount()).isEqualTo(12);
@@ -96,7 +94,7 @@ class AiServicesTest {
 
     @Test
     void withChatMemoryEachTurnIsRoutedOnItsOwnUserMessage() {
-        CarrotChatModel carrot = CarrotChatModel.builder().router(router.router).models(upstreams.chatModels())
+        CarrotChatModel carrot = CarrotChatModel.builder().router(router.router()).models(upstreams.chatModels())
                 .mu(TestRouter.MU).build();
         Assistant assistant = AiServices.builder(Assistant.class).chatModel(carrot)
                 .chatMemory(MessageWindowChatMemory.withMaxMessages(10)).build();
@@ -110,7 +108,7 @@ class AiServicesTest {
     void aStreamingAiServiceStreamsFromTheChosenModelAndKeepsTheDecision() throws Exception {
         upstreams.get(TestRouter.CODE).reply(Reply.ok().withContent("public static String[] parse(String line)")
                 .withChunks(6, Duration.ofMillis(2)));
-        CarrotStreamingChatModel carrot = CarrotStreamingChatModel.builder().router(router.router)
+        CarrotStreamingChatModel carrot = CarrotStreamingChatModel.builder().router(router.router())
                 .models(upstreams.streamingModels()).mu(TestRouter.MU).build();
         StreamingAssistant assistant = AiServices.builder(StreamingAssistant.class).streamingChatModel(carrot)
                 .build();

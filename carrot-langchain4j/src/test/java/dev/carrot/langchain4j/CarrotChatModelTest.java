@@ -1,5 +1,6 @@
 package dev.carrot.langchain4j;
 
+import dev.carrot.testkit.TestRouter;
 import dev.carrot.route.RoutedCall;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.carrot.route.Decision;
@@ -52,14 +53,11 @@ class CarrotChatModelTest {
 
     @BeforeEach
     void reset() {
-        upstreams.reset();
-        for (String m : TestRouter.MODELS) {
-            upstreams.get(m).reply(Reply.ok().withContent("answer from " + m));
-        }
+        upstreams.reset(m -> Reply.ok().withContent("answer from " + m));
     }
 
     private static CarrotChatModel.Builder builder() {
-        return CarrotChatModel.builder().router(router.router).models(upstreams.chatModels()).mu(TestRouter.MU);
+        return CarrotChatModel.builder().router(router.router()).models(upstreams.chatModels()).mu(TestRouter.MU);
     }
 
     private static ChatRequest ask(String text, CarrotChatRequestParameters p) {
@@ -77,9 +75,9 @@ class CarrotChatModelTest {
 
     @Test
     void theTestRouterSendsEachKindOfPromptToItsOwnModel() {
-        assertThat(router.router.route(TestRouter.CHAT_PROMPT, TestRouter.MU).model()).isEqualTo(TestRouter.SMALL);
-        assertThat(router.router.route(TestRouter.CODE_PROMPT, TestRouter.MU).model()).isEqualTo(TestRouter.CODE);
-        assertThat(router.router.route(TestRouter.MATH_PROMPT, TestRouter.MU).model()).isEqualTo(TestRouter.BIG);
+        assertThat(router.router().route(TestRouter.CHAT_PROMPT, TestRouter.MU).model()).isEqualTo(TestRouter.SMALL);
+        assertThat(router.router().route(TestRouter.CODE_PROMPT, TestRouter.MU).model()).isEqualTo(TestRouter.CODE);
+        assertThat(router.router().route(TestRouter.MATH_PROMPT, TestRouter.MU).model()).isEqualTo(TestRouter.BIG);
     }
 
     @Test
@@ -128,7 +126,7 @@ class CarrotChatModelTest {
             for (double mu : new double[]{0, 0.05, 0.3, 0.7, 1}) {
                 ChatResponse r = carrot.chat(ask(text.isEmpty() ? " " : text,
                         CarrotChatRequestParameters.builder().mu(mu).build()));
-                Decision expected = router.router.route(text.isEmpty() ? " " : text, mu);
+                Decision expected = router.router().route(text.isEmpty() ? " " : text, mu);
                 assertThat(json(decision(r).decision())).as(text + " at mu " + mu).isEqualTo(json(expected));
                 assertThat(decision(r).model()).isEqualTo(expected.model());
             }
@@ -144,7 +142,7 @@ class CarrotChatModelTest {
                 AiMessage.from("Suppose sqrt(2) = p/q in lowest terms ..."),
                 UserMessage.from(TestRouter.CHAT_PROMPT)).build();
         RoutedCall d = decision(carrot.chat(conversation));
-        assertThat(json(d.decision())).isEqualTo(json(router.router.route(TestRouter.CHAT_PROMPT, TestRouter.MU)));
+        assertThat(json(d.decision())).isEqualTo(json(router.router().route(TestRouter.CHAT_PROMPT, TestRouter.MU)));
         assertThat(d.model()).isEqualTo(TestRouter.SMALL);
         // the whole conversation is sent, only its last user message was routed
         assertThat(upstreams.get(TestRouter.SMALL).lastRequest().json().path("messages")).hasSize(4);
@@ -154,7 +152,7 @@ class CarrotChatModelTest {
                 ImageContent.from("https://example.invalid/diagram.png"), TextContent.from("that parses a CSV line")))
                 .build();
         assertThat(json(decision(carrot.chat(multi)).decision()))
-                .isEqualTo(json(router.router.route("Write a Java function\nthat parses a CSV line", TestRouter.MU)));
+                .isEqualTo(json(router.router().route("Write a Java function\nthat parses a CSV line", TestRouter.MU)));
     }
 
     @Test
@@ -164,7 +162,7 @@ class CarrotChatModelTest {
         for (double mu : new double[]{0, 1}) {
             RoutedCall d = decision(carrot.chat(ask(TestRouter.MATH_PROMPT,
                     CarrotChatRequestParameters.builder().mu(mu).build())));
-            assertThat(d.model()).isEqualTo(router.router.route(TestRouter.MATH_PROMPT, mu).model());
+            assertThat(d.model()).isEqualTo(router.router().route(TestRouter.MATH_PROMPT, mu).model());
         }
         assertThat(decision(carrot.chat(ask(TestRouter.MATH_PROMPT,
                 CarrotChatRequestParameters.builder().mu(1).build()))).model()).isEqualTo(TestRouter.SMALL);
@@ -174,11 +172,11 @@ class CarrotChatModelTest {
                 CarrotChatRequestParameters.builder().models(TestRouter.SMALL, TestRouter.CODE).build())));
         assertThat(sub.model()).isNotEqualTo(TestRouter.BIG);
         assertThat(sub.decision().receipt(TestRouter.BIG).status()).isEqualTo(Receipt.Status.EXCLUDED_BY_OPTIONS);
-        assertThat(json(sub.decision())).isEqualTo(json(router.router.route(TestRouter.MATH_PROMPT, TestRouter.MU,
+        assertThat(json(sub.decision())).isEqualTo(json(router.router().route(TestRouter.MATH_PROMPT, TestRouter.MU,
                 RouteOptions.defaults().onlyModels(List.of(TestRouter.SMALL, TestRouter.CODE)))));
 
         // a cost cap below the big model's predicted cost
-        double bigCost = router.router.route(TestRouter.MATH_PROMPT, TestRouter.MU).receipt(TestRouter.BIG).costUsd();
+        double bigCost = router.router().route(TestRouter.MATH_PROMPT, TestRouter.MU).receipt(TestRouter.BIG).costUsd();
         RoutedCall capped = decision(carrot.chat(ask(TestRouter.MATH_PROMPT,
                 CarrotChatRequestParameters.builder().maxCostUsd(bigCost / 2).build())));
         assertThat(capped.model()).isNotEqualTo(TestRouter.BIG);
@@ -188,12 +186,12 @@ class CarrotChatModelTest {
         double budget = 0.0005;
         RoutedCall b = decision(carrot.chat(ask(TestRouter.CODE_PROMPT,
                 CarrotChatRequestParameters.builder().budgetUsd(budget).build())));
-        assertThat(json(b.decision())).isEqualTo(json(router.router.routeWithBudget(TestRouter.CODE_PROMPT, budget,
+        assertThat(json(b.decision())).isEqualTo(json(router.router().routeWithBudget(TestRouter.CODE_PROMPT, budget,
                 RouteOptions.defaults().onlyModels(TestRouter.MODELS))));
         assertThat(b.decision().budget()).isPresent();
 
         // builder defaults: a default budget, overridden by a per-call mu
-        CarrotChatModel budgeted = CarrotChatModel.builder().router(router.router).models(upstreams.chatModels())
+        CarrotChatModel budgeted = CarrotChatModel.builder().router(router.router()).models(upstreams.chatModels())
                 .budgetUsd(budget).build();
         assertThat(decision(budgeted.chat(ask(TestRouter.CODE_PROMPT, null))).decision().budget()).isPresent();
         RoutedCall withMu = decision(budgeted.chat(ask(TestRouter.CODE_PROMPT,
@@ -229,7 +227,7 @@ class CarrotChatModelTest {
     void aFailingModelFallsBackToTheNextByUtility() {
         List<RoutedCall> seen = new CopyOnWriteArrayList<>();
         CarrotChatModel carrot = builder().decisionListener(seen::add).build();
-        Decision expected = router.router.route(TestRouter.MATH_PROMPT, TestRouter.MU);
+        Decision expected = router.router().route(TestRouter.MATH_PROMPT, TestRouter.MU);
         List<String> order = expected.candidatesByUtility().stream().map(Receipt::model).toList();
         assertThat(order.get(0)).isEqualTo(TestRouter.BIG);
         upstreams.get(order.get(0)).reply(Reply.error(503, "overloaded"));
@@ -260,7 +258,7 @@ class CarrotChatModelTest {
     void fallbacksAreBoundedAndTheLastErrorCarriesTheEarlierOnes() {
         List<RoutedCall> seen = new CopyOnWriteArrayList<>();
         CarrotChatModel carrot = builder().maxFallbacks(1).decisionListener(seen::add).build();
-        List<String> order = router.router.route(TestRouter.MATH_PROMPT, TestRouter.MU).candidatesByUtility().stream()
+        List<String> order = router.router().route(TestRouter.MATH_PROMPT, TestRouter.MU).candidatesByUtility().stream()
                 .map(Receipt::model).toList();
         upstreams.get(order.get(0)).reply(Reply.error(503, "first down"));
         upstreams.get(order.get(1)).reply(Reply.error(429, "second rate-limited"));
@@ -282,7 +280,7 @@ class CarrotChatModelTest {
     @Test
     void fallbackNeverLeavesTheCandidatesOrGoesOverTheCap() {
         CarrotChatModel carrot = builder().maxFallbacks(10).build();
-        double bigCost = router.router.route(TestRouter.CODE_PROMPT, TestRouter.MU).receipt(TestRouter.BIG).costUsd();
+        double bigCost = router.router().route(TestRouter.CODE_PROMPT, TestRouter.MU).receipt(TestRouter.BIG).costUsd();
         for (String m : TestRouter.MODELS) {
             if (!m.equals(TestRouter.BIG)) {
                 upstreams.get(m).reply(Reply.error(500, m + " broken"));
@@ -349,27 +347,27 @@ class CarrotChatModelTest {
         Map<String, ChatModel> models = upstreams.chatModels();
         assertThatThrownBy(() -> CarrotChatModel.builder().models(models).build())
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("no router");
-        assertThatThrownBy(() -> CarrotChatModel.builder().router(router.router).build())
+        assertThatThrownBy(() -> CarrotChatModel.builder().router(router.router()).build())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no models");
-        assertThatThrownBy(() -> CarrotChatModel.builder().router(router.router)
+        assertThatThrownBy(() -> CarrotChatModel.builder().router(router.router())
                 .model("gpt-4o", models.get(TestRouter.BIG)).build())
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("model 'gpt-4o' is not one of the router's models [big-model, small-model,"
                         + " code-model]");
-        assertThatThrownBy(() -> CarrotChatModel.builder().router(router.router).models(models).mu(0.3)
+        assertThatThrownBy(() -> CarrotChatModel.builder().router(router.router()).models(models).mu(0.3)
                 .budgetUsd(0.001).build())
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("give mu or budgetUsd, not both");
         assertThatThrownBy(() -> CarrotChatModel.builder().mu(1.5))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("mu must be in [0, 1], got 1.5");
-        assertThatThrownBy(() -> CarrotChatModel.builder().router(router.router).models(models).maxFallbacks(11)
+        assertThatThrownBy(() -> CarrotChatModel.builder().router(router.router()).models(models).maxFallbacks(11)
                 .build())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxFallbacks must be in 0..10");
-        assertThatThrownBy(() -> CarrotChatModel.builder().router(router.router).models(models)
+        assertThatThrownBy(() -> CarrotChatModel.builder().router(router.router()).models(models)
                 .candidates(List.of("nope")).build())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("models: unknown model 'nope'");
 
         // a router model without a chat model is never chosen, and is marked so in the receipts
-        CarrotChatModel two = CarrotChatModel.builder().router(router.router)
+        CarrotChatModel two = CarrotChatModel.builder().router(router.router())
                 .model(TestRouter.SMALL, models.get(TestRouter.SMALL)).model(TestRouter.CODE, models.get(TestRouter.CODE))
                 .build();
         assertThat(two.models()).containsExactly(TestRouter.SMALL, TestRouter.CODE);

@@ -1,5 +1,6 @@
 package dev.carrot.langchain4j;
 
+import dev.carrot.testkit.TestRouter;
 import dev.carrot.route.RoutedCall;
 import dev.carrot.route.Decision;
 import dev.carrot.route.DecisionJson;
@@ -43,14 +44,11 @@ class CarrotStreamingChatModelTest {
 
     @BeforeEach
     void reset() {
-        upstreams.reset();
-        for (String m : TestRouter.MODELS) {
-            upstreams.get(m).reply(Reply.ok().withContent("streamed answer from " + m).withChunks(4, Duration.ZERO));
-        }
+        upstreams.reset(m -> Reply.ok().withContent("streamed answer from " + m).withChunks(4, Duration.ZERO));
     }
 
     private static CarrotStreamingChatModel.Builder builder() {
-        return CarrotStreamingChatModel.builder().router(router.router).models(upstreams.streamingModels())
+        return CarrotStreamingChatModel.builder().router(router.router()).models(upstreams.streamingModels())
                 .mu(TestRouter.MU);
     }
 
@@ -100,13 +98,13 @@ class CarrotStreamingChatModelTest {
         RoutedCall d = CarrotChatResponseMetadata.routedCall(r).orElseThrow();
         assertThat(d.model()).isEqualTo(TestRouter.CODE);
         assertThat(DecisionJson.write(d.decision()))
-                .isEqualTo(DecisionJson.write(router.router.route(TestRouter.CODE_PROMPT, TestRouter.MU)));
+                .isEqualTo(DecisionJson.write(router.router().route(TestRouter.CODE_PROMPT, TestRouter.MU)));
         assertThat(r.metadata().tokenUsage().outputTokenCount()).isEqualTo(8);
     }
 
     @Test
     void aModelThatFailsBeforeItsFirstTokenFallsBackAndTheHandlerSeesOnlyTheNextOne() throws Exception {
-        Decision expected = router.router.route(TestRouter.MATH_PROMPT, TestRouter.MU);
+        Decision expected = router.router().route(TestRouter.MATH_PROMPT, TestRouter.MU);
         List<String> order = expected.candidatesByUtility().stream().map(Receipt::model).toList();
         // the first fails with a status, the second drops the stream right after its headers, the third answers
         upstreams.get(order.get(0)).reply(Reply.error(503, "overloaded"));

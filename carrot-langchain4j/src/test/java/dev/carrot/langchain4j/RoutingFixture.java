@@ -1,5 +1,6 @@
 package dev.carrot.langchain4j;
 
+import dev.carrot.testkit.TestRouter;
 import dev.carrot.route.Router;
 import dev.carrot.testkit.FakeUpstream;
 import dev.carrot.testkit.Reply;
@@ -30,7 +31,7 @@ public final class RoutingFixture implements AutoCloseable {
     }
 
     public Router router() {
-        return router.router;
+        return router.router();
     }
 
     /** A real OpenAI chat model per router model, each against its fake upstream. */
@@ -49,10 +50,7 @@ public final class RoutingFixture implements AutoCloseable {
 
     /** Forgets requests; every upstream answers "answer from MODEL". */
     public void resetReplies() {
-        upstreams.reset();
-        for (String m : TestRouter.MODELS) {
-            upstreams.get(m).reply(Reply.ok().withContent("answer from " + m));
-        }
+        upstreams.reset(m -> Reply.ok().withContent("answer from " + m));
     }
 
     @Override

@@ -7,6 +7,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalDouble;
 
 /**
  * A routing decision with its receipts.
@@ -18,16 +19,25 @@ import java.util.Optional;
  *                      only candidate); small margins mean a close call
  * @param withinCostCap false when a cost cap left no candidate and the cheapest was taken
  * @param costModel     how costs were predicted: {@code tokens}, {@code direct} or {@code none}
+ * @param capConfidence the confidence at which the cost cap was applied to upper cost bounds (each receipt's
+ *                      {@link Receipt#costBoundUsd()}), when the call set one ({@link RouteOptions#atConfidence})
  * @param receipts      one per model of the router, in the router's model order
  */
 public record Decision(String model, double mu, Optional<BudgetCalibration.Choice> budget, double margin,
-                       boolean withinCostCap, String costModel, List<Receipt> receipts) {
+                       boolean withinCostCap, String costModel, OptionalDouble capConfidence, List<Receipt> receipts) {
 
     public Decision {
         Objects.requireNonNull(model, "model");
         Objects.requireNonNull(budget, "budget");
         Objects.requireNonNull(costModel, "costModel");
+        Objects.requireNonNull(capConfidence, "capConfidence");
         receipts = List.copyOf(receipts);
+    }
+
+    /** A decision of a call that set no cap confidence. */
+    public Decision(String model, double mu, Optional<BudgetCalibration.Choice> budget, double margin,
+                    boolean withinCostCap, String costModel, List<Receipt> receipts) {
+        this(model, mu, budget, margin, withinCostCap, costModel, OptionalDouble.empty(), receipts);
     }
 
     /** The chosen model's receipt. */

@@ -21,10 +21,14 @@ import java.util.Optional;
  *             "reachable"},                      (only when routed with a budget)
  *  "margin": 0.012, "within_cost_cap": true, "cost_model": "tokens",
  *  "receipts": [{"model", "status": "chosen|candidate|excluded_by_options|over_cost_cap", "quality",
- *                "input_tokens", "output_tokens", "cost_usd", "scaled_cost", "utility", "margin_to_chosen"}]}
+ *                "input_tokens", "output_tokens", "cost_usd", "cost_bound_usd", "scaled_cost", "utility",
+ *                "margin_to_chosen"}],
+ *  "cap_confidence": 0.9}                        (only when the cost cap applied to upper cost bounds)
  * }</pre>
  * Numbers that are not finite (token counts of a router that does not price tokens, the margin of a lone candidate,
- * the margin to the chosen model of an excluded one) are {@code null}. {@link #read} reads it back.
+ * the margin to the chosen model of an excluded one, the cost bound of a call without a confidence, or one that the
+ * validation prompts cannot certify) are {@code null}. {@link #read} reads it back, and reads decisions written
+ * before {@code cost_bound_usd} and {@code cap_confidence} existed.
  */
 public final class DecisionJson {
     private static final JsonNodeFactory F = JsonNodeFactory.instance;
@@ -54,6 +58,7 @@ public final class DecisionJson {
         for (Receipt r : d.receipts()) {
             rs.add(write(r));
         }
+        d.capConfidence().ifPresent(c -> o.put("cap_confidence", c));
         return o;
     }
 
@@ -95,6 +100,7 @@ public final class DecisionJson {
         num(e, "input_tokens", r.inputTokens());
         num(e, "output_tokens", r.outputTokens());
         e.put("cost_usd", r.costUsd());
+        num(e, "cost_bound_usd", r.costBoundUsd());
         e.put("scaled_cost", r.scaledCost());
         e.put("utility", r.utility());
         num(e, "margin_to_chosen", r.marginToChosen());
@@ -118,19 +124,25 @@ public final class DecisionJson {
                     number(b, "budget.alternative_probability"), number(b, "budget.validation_cost_usd"),
                     number(b, "budget.validation_quality"), bool(b, "budget.reachable")));
         }
+        java.util.OptionalDouble confidence = java.util.OptionalDouble.empty();
+        JsonNode c = o.get("cap_confidence");
+        if (c != null && !c.isNull()) {
+            confidence = java.util.OptionalDouble.of(number(o, "cap_confidence"));
+        }
         List<Receipt> receipts = new ArrayList<>();
         JsonNode rs = o.get("receipts");
         if (rs == null || !rs.isArray()) {
             throw new IllegalArgumentException("decision field 'receipts' must be an array");
         }
         for (int i = 0; i < rs.size(); i++) {
-            receipts.add(readReceipt(rs.get(i), "receipts[" + i + "]"));
+            receipts.add(readReceipt(rs.get(i), "receipts[" + i + "]", confidence.isPresent()));
         }
         return new Decision(text(o, "model"), number(o, "mu"), budget, number(o, "margin"),
-                bool(o, "within_cost_cap"), text(o, "cost_model"), receipts);
+                bool(o, "within_cost_cap"), text(o, "cost_model"), confidence, receipts);
     }
 
-    private static Receipt readReceipt(JsonNode e, String where) {
+    /** @param bounded whether the decision compared upper cost bounds with its cap (a null bound is then infinite) */
+    private static Receipt readReceipt(JsonNode e, String where, boolean bounded) {
         if (!e.isObject()) {
             throw new IllegalArgumentException("decision field '" + where + "' must be an object");
         }
@@ -144,8 +156,18 @@ public final class DecisionJson {
         }
         return new Receipt(text(e, where + ".model"), number(e, where + ".quality"),
                 number(e, where + ".input_tokens"), number(e, where + ".output_tokens"), number(e, where + ".cost_usd"),
+                costBound(e, where, bounded),
                 number(e, where + ".scaled_cost"), number(e, where + ".utility"),
                 number(e, where + ".margin_to_chosen"), s);
+    }
+
+    /** A receipt's cost bound: NaN when absent (older writers) or unused, infinite when null in a bounded decision. */
+    private static double costBound(JsonNode e, String where, boolean bounded) {
+        if (!e.has("cost_bound_usd")) {
+            return Double.NaN;
+        }
+        double v = number(e, where + ".cost_bound_usd");
+        return Double.isNaN(v) && bounded ? Double.POSITIVE_INFINITY : v;
     }
 
     private static JsonNode field(JsonNode o, String path) {

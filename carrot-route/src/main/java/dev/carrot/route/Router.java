@@ -7,6 +7,7 @@ import dev.carrot.route.encoder.PromptEncoder;
 import dev.carrot.route.internal.Scorer;
 import dev.carrot.route.io.RouterArtifact;
 import dev.carrot.route.model.BudgetCalibration;
+import dev.carrot.route.model.CostBounds;
 import dev.carrot.route.model.CostModel;
 import dev.carrot.route.model.DecisionRule;
 import dev.carrot.route.model.PriceTable;
@@ -332,6 +333,61 @@ public final class Router implements AutoCloseable {
     public record Prediction(double[] quality, double[] inputTokens, double[] outputTokens, double[] costUsd) {
     }
 
+    /**
+     * The router's split-conformal upper bounds of each model's output tokens (token-priced) or cost (direct), if it
+     * has them.
+     */
+    public Optional<CostBounds> costBounds() {
+        return model.costBounds();
+    }
+
+    /**
+     * Per model, the upper bound of an embedded prompt's cost in USD at {@code confidence} (at the router's current
+     * prices): what a cost cap {@link RouteOptions#atConfidence at that confidence} compares. Infinite for a model
+     * whose validation prompts (of this prompt's group) are too few to certify the confidence.
+     *
+     * @param promptTokens the prompt's word pieces under the router's encoder tokenizer, or -1 if unknown
+     * @param confidence   in (0, 1), e.g. 0.9
+     * @throws IllegalStateException    if the router has no cost bounds ({@link #costBounds()})
+     * @throws IllegalArgumentException if the confidence is not in (0, 1) or the embedding is not the router's
+     */
+    public double[] costUpperBounds(float[] embedding, int promptTokens, double confidence) {
+        return costUpperBounds(embedding, promptTokens, new double[]{confidence})[0];
+    }
+
+    /** The upper cost bounds of an embedded prompt at several confidences: {@code [confidence][model]}. */
+    public double[][] costUpperBounds(float[] embedding, int promptTokens, double[] confidences) {
+        Objects.requireNonNull(confidences, "confidences");
+        for (double c : confidences) {
+            CostBounds.checkConfidence(c);
+        }
+        checkEmbedding(embedding);
+        Prediction p = predict(embedding, promptTokens);
+        double[][] out = new double[confidences.length][models];
+        for (int k = 0; k < confidences.length; k++) {
+            scorer.upperCost(embedding, p.inputTokens(), p.outputTokens(), p.costUsd(), confidences[k], out[k]);
+        }
+        return out;
+    }
+
+    /** The upper cost bounds of a prompt's text at {@code confidence}, per model (see the embedding form). */
+    public double[] costUpperBounds(String prompt, double confidence) {
+        Objects.requireNonNull(prompt, "prompt");
+        CostBounds.checkConfidence(confidence);
+        if (model.textOnly()) {
+            throw new IllegalStateException("this router reads only the prompt's text and has no cost bounds");
+        }
+        EncodedPrompt e = encoder.get().encodeCounted(prompt);
+        double[] q = new double[models];
+        double[] in = new double[models];
+        double[] out = new double[models];
+        double[] cost = new double[models];
+        scorer.predict(e.vector(), e.tokens(), prompt, q, in, out, cost);
+        double[] bound = new double[models];
+        scorer.upperCost(e.vector(), in, out, cost, confidence, bound);
+        return bound;
+    }
+
     private Decision decide(float[] embedding, int promptTokens, String text, double mu,
                             Optional<BudgetCalibration.Choice> budget, RouteOptions options) {
         Objects.requireNonNull(options, "options");
@@ -363,12 +419,20 @@ public final class Router implements AutoCloseable {
             }
         }
         boolean withinCap = true;
+        // what the cap is compared with: the predicted cost, or its upper bound at the call's confidence
+        double[] capped = cost;
+        double[] bound = null;
+        if (options.capConfidence().isPresent()) {
+            bound = new double[models];
+            scorer.upperCost(embedding, in, out, cost, options.capConfidence().getAsDouble(), bound);
+            capped = bound;
+        }
         if (options.maxCostUsd().isPresent()) {
             double cap = options.maxCostUsd().getAsDouble();
             boolean[] fits = candidate.clone();
             boolean any = false;
             for (int m = 0; m < models; m++) {
-                if (fits[m] && cost[m] > cap) {
+                if (fits[m] && capped[m] > cap) {
                     fits[m] = false;
                     status[m] = Receipt.Status.OVER_COST_CAP;
                 }
@@ -379,14 +443,18 @@ public final class Router implements AutoCloseable {
             } else {
                 withinCap = false;
                 if (options.onNoFit() == RouteOptions.NoFit.FAIL) {
-                    throw new NoModelFitsException(String.format(java.util.Locale.ROOT, "no candidate model is"
-                                    + " predicted to cost at most %.6g USD (cheapest candidate: %.6g USD)", cap,
-                            cheapestCost(candidate, cost)), receipts(q, in, out, cost, scale, mu, status, -1, null));
+                    throw new NoModelFitsException(bound == null ? String.format(java.util.Locale.ROOT, "no candidate"
+                                    + " model is predicted to cost at most %.6g USD (cheapest candidate: %.6g USD)",
+                            cap, cheapestCost(candidate, cost)) : String.format(java.util.Locale.ROOT, "no candidate"
+                                    + " model's %s upper cost bound is at most %.6g USD (lowest bound: %.6g USD)",
+                            percent(options.capConfidence().getAsDouble()), cap, cheapestCost(candidate, bound)),
+                            receipts(q, in, out, cost, bound, scale, mu, status, -1, null));
                 }
-                // documented behaviour: the cheapest candidate, marked as over the cap
+                // documented behaviour: the cheapest candidate (by what the cap compares), marked as over the cap
                 int cheapest = -1;
                 for (int m = 0; m < models; m++) {
-                    if (candidate[m] && (cheapest < 0 || cost[m] < cost[cheapest])) {
+                    if (candidate[m] && (cheapest < 0 || capped[m] < capped[cheapest]
+                            || (capped[m] == capped[cheapest] && cost[m] < cost[cheapest]))) {
                         cheapest = m;
                     }
                 }
@@ -408,9 +476,14 @@ public final class Router implements AutoCloseable {
             }
         }
         status[chosen] = Receipt.Status.CHOSEN;
-        List<Receipt> receipts = receipts(q, in, out, cost, scale, mu, status, chosen, candidate);
+        List<Receipt> receipts = receipts(q, in, out, cost, bound, scale, mu, status, chosen, candidate);
         return new Decision(model.models().get(chosen), mu, budget, chosenU - runnerUp, withinCap,
-                model.cost().kind(), receipts);
+                model.cost().kind(), options.capConfidence(), receipts);
+    }
+
+    private static String percent(double confidence) {
+        return new java.math.BigDecimal(confidence * 100).round(new java.math.MathContext(6)).stripTrailingZeros()
+                .toPlainString() + "%";
     }
 
     private static double cheapestCost(boolean[] candidate, double[] cost) {
@@ -423,14 +496,15 @@ public final class Router implements AutoCloseable {
         return c;
     }
 
-    private List<Receipt> receipts(double[] q, double[] in, double[] out, double[] cost, double scale, double mu,
-                                   Receipt.Status[] status, int chosen, boolean[] candidate) {
+    private List<Receipt> receipts(double[] q, double[] in, double[] out, double[] cost, double[] bound, double scale,
+                                   double mu, Receipt.Status[] status, int chosen, boolean[] candidate) {
         List<Receipt> list = new ArrayList<>(models);
         double chosenU = chosen < 0 ? Double.NaN : DecisionRule.utility(q[chosen], cost[chosen], mu, scale);
         for (int m = 0; m < models; m++) {
             double u = DecisionRule.utility(q[m], cost[m], mu, scale);
             boolean considered = candidate != null && candidate[m];
-            list.add(new Receipt(model.models().get(m), q[m], in[m], out[m], cost[m], cost[m] / scale, u,
+            list.add(new Receipt(model.models().get(m), q[m], in[m], out[m], cost[m],
+                    bound == null ? Double.NaN : bound[m], cost[m] / scale, u,
                     considered ? u - chosenU : Double.NaN, status[m]));
         }
         return list;

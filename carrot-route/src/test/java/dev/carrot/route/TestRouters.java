@@ -2,6 +2,7 @@ package dev.carrot.route;
 
 import dev.carrot.route.model.BudgetCalibration;
 import dev.carrot.route.model.CalibrationData;
+import dev.carrot.route.model.CostBounds;
 import dev.carrot.route.model.CostModel;
 import dev.carrot.route.encoder.EncoderInfo;
 import dev.carrot.route.encoder.Pooling;
@@ -82,6 +83,32 @@ public final class TestRouters {
         CalibrationData data = CalibrationData.ofTokens(2, 3, predQ, trueQ, predIn, predOut, trueIn, trueOut);
         BudgetCalibration cal = data.calibrate(MODELS, prices(), 0.01, BudgetCalibration.defaultGrid());
         return builder().calibrationData(data).calibration(cal).build();
+    }
+
+    /**
+     * Output-token bounds from 18 validation prompts in two prompt groups, offset 10 tokens. Group 0 (prompts nearest
+     * the centroid (1, 0, 0, 0), like {@link #query()}) has nine: at confidence 0.9 (k = ceil(10 * 0.9) = 9, the
+     * largest score) a prediction p is bounded by {@code (p + 10) * r - 10} with r = e^0.4 for A, 1.5 for B and 2
+     * for C; at 0.5 (k = 5) by the fifth score; above 0.9 there are too few prompts, and the bound is infinite.
+     * Group 1 (nearest (0, 0, 1, 0)) has r = 3 for every model at 0.9.
+     */
+    public static CostBounds bounds() {
+        double[] scores = new double[3 * 18];
+        for (int i = 0; i < 9; i++) {
+            scores[i] = 0.05 * i;                              // A: 0 .. 0.4
+            scores[18 + i] = Math.log(1.5) * (i - 4) / 4.0;    // B: -ln 1.5 .. ln 1.5
+            scores[36 + i] = Math.log(2) * i / 8.0;            // C: 0 .. ln 2
+            for (int m = 0; m < 3; m++) {
+                scores[m * 18 + 9 + i] = Math.log(3) * i / 8.0; // group 1: 0 .. ln 3
+            }
+        }
+        return new CostBounds(CostBounds.Target.OUTPUT_TOKENS, 3, 18, new double[]{10, 10, 10}, 4,
+                new float[]{1, 0, 0, 0, 0, 0, 1, 0}, new int[]{0, 1}, new int[]{9, 9}, scores);
+    }
+
+    /** The calibrated router with {@link #bounds()}. */
+    public static RouterModel withBounds() {
+        return withCalibration().toBuilder().costBounds(bounds()).build();
     }
 
     /** The query that sits on stored prompt 0: its neighbours are stored prompts 0 and 3. */

@@ -1,5 +1,6 @@
 package dev.carrot.serve;
 
+import dev.carrot.testkit.TestRouter;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.openai.client.OpenAIClient;

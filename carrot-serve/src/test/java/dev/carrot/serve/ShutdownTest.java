@@ -1,5 +1,6 @@
 package dev.carrot.serve;
 
+import dev.carrot.testkit.TestRouter;
 import dev.carrot.testkit.Reply;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,9 +1,11 @@
 package dev.carrot.serve;
 
+import dev.carrot.testkit.TestRouter;
+
 import java.nio.file.Path;
 import java.util.List;
 
-/** The benchmark's handle on {@link TestRouter} (which stays package-private to the tests' needs). */
+/** The benchmark's handle on the test router ({@link TestRouter} of carrot-testkit). */
 public final class TestRouterAccess implements AutoCloseable {
     private final TestRouter router;
 

@@ -1,13 +1,9 @@
 package dev.carrot.springai;
 
-import dev.carrot.route.Decision;
-import dev.carrot.route.NoModelFitsException;
-import dev.carrot.route.Receipt;
-import dev.carrot.route.RouteOptions;
+import dev.carrot.route.CallOptions;
+import dev.carrot.route.CallRouter;
 import dev.carrot.route.RoutedCall;
-import dev.carrot.route.Router;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import dev.carrot.route.RoutingModelBuilder;
 import org.springframework.ai.chat.messages.Message;
 import org.springframework.ai.chat.messages.ToolResponseMessage;
 import org.springframework.ai.chat.messages.UserMessage;
@@ -19,17 +15,12 @@ import org.springframework.ai.chat.prompt.Prompt;
 import org.springframework.ai.retry.NonTransientAiException;
 import reactor.core.publisher.Flux;
 
-import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collection;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Consumer;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -56,13 +47,11 @@ import java.util.regex.Pattern;
  * one it loads).
  */
 public final class CarrotChatModel implements ChatModel {
-    private static final Logger LOG = LoggerFactory.getLogger(CarrotChatModel.class);
-
     /** The response-metadata key of the {@link RoutedCall}. */
     public static final String METADATA_KEY = "carrot";
     /** mu when neither the call nor the builder gives mu or a budget (the gateway's default). */
-    public static final double DEFAULT_MU = 0.3;
-    public static final int DEFAULT_MAX_FALLBACKS = 2;
+    public static final double DEFAULT_MU = CallOptions.DEFAULT_MU;
+    public static final int DEFAULT_MAX_FALLBACKS = CallRouter.DEFAULT_MAX_FALLBACKS;
 
     private static final Pattern STATUS = Pattern.compile("^(\\d{3}) - ");
 
@@ -79,22 +68,12 @@ public final class CarrotChatModel implements ChatModel {
         return true;
     };
 
-    private final Router router;
+    private final CallRouter calls;
     private final Map<String, ChatModel> models;
-    private final List<String> routable;
-    private final CarrotChatOptions defaults;
-    private final int maxFallbacks;
-    private final Predicate<? super Throwable> fallbackWhen;
-    private final Consumer<? super RoutedCall> listener;
 
-    private CarrotChatModel(Builder b, List<String> routable) {
-        this.router = b.router;
-        this.models = Map.copyOf(b.models);
-        this.routable = List.copyOf(routable);
-        this.defaults = b.defaults.build();
-        this.maxFallbacks = b.maxFallbacks;
-        this.fallbackWhen = b.fallbackWhen;
-        this.listener = b.listener;
+    private CarrotChatModel(CallRouter calls, Map<String, ChatModel> models) {
+        this.calls = calls;
+        this.models = Map.copyOf(models);
     }
 
     public static Builder builder() {
@@ -111,7 +90,7 @@ public final class CarrotChatModel implements ChatModel {
 
     /** The models this chat model may send to, in the router's order. */
     public List<String> models() {
-        return routable;
+        return calls.routable();
     }
 
     @Override
@@ -122,30 +101,7 @@ public final class CarrotChatModel implements ChatModel {
     @Override
     public ChatResponse call(Prompt prompt) {
         Plan p = plan(prompt);
-        List<RoutedCall.Attempt> attempts = new ArrayList<>();
-        List<RuntimeException> failures = new ArrayList<>();
-        for (int i = 0; ; i++) {
-            String m = p.chain.get(i);
-            long t0 = System.nanoTime();
-            ChatResponse answer;
-            try {
-                answer = models.get(m).call(p.forward);
-            } catch (RuntimeException e) {
-                attempts.add(failed(m, e, t0, false));
-                if (i + 1 < p.chain.size() && fallsBackOn(e)) {
-                    LOG.info("decision {}: {} failed ({}), falling back to {}", p.id, m, describe(e), p.chain.get(i + 1));
-                    failures.add(e);
-                    continue;
-                }
-                failures.forEach(e::addSuppressed);
-                notify(p.decided(m, attempts));
-                throw e;
-            }
-            attempts.add(ok(m, t0));
-            RoutedCall c = p.decided(m, attempts);
-            notify(c);
-            return attach(answer, c);
-        }
+        return p.call.run(m -> models.get(m).call(p.forward), CarrotChatModel::attach);
     }
 
     /**
@@ -155,60 +111,35 @@ public final class CarrotChatModel implements ChatModel {
      */
     @Override
     public Flux<ChatResponse> stream(Prompt prompt) {
-        return Flux.defer(() -> {
-            Plan p = plan(prompt);
-            return attempt(p, 0, new ArrayList<>(), new ArrayList<>());
-        });
+        return Flux.defer(() -> attempt(plan(prompt), 0));
     }
 
-    private Flux<ChatResponse> attempt(Plan p, int i, List<RoutedCall.Attempt> attempts, List<Throwable> failures) {
-        String m = p.chain.get(i);
+    private Flux<ChatResponse> attempt(Plan p, int i) {
+        String m = p.call.chain().get(i);
         long t0 = System.nanoTime();
         AtomicReference<RoutedCall> answering = new AtomicReference<>();
         return Flux.defer(() -> models.get(m).stream(p.forward))
                 .map(chunk -> {
                     RoutedCall c = answering.get();
                     if (c == null) {
-                        List<RoutedCall.Attempt> now = new ArrayList<>(attempts);
-                        now.add(ok(m, t0));
-                        c = p.decided(m, now);
+                        c = p.call.answering(m, t0);
                         answering.set(c);
                     }
                     return attach(chunk, c);
                 })
                 .doOnComplete(() -> {
                     RoutedCall c = answering.get();
-                    if (c == null) { // an empty stream: it answered nothing, but it did not fail
-                        List<RoutedCall.Attempt> now = new ArrayList<>(attempts);
-                        now.add(ok(m, t0));
-                        c = p.decided(m, now);
-                    }
-                    notify(c);
+                    // an empty stream answered nothing, but it did not fail
+                    p.call.finished(c != null ? c : p.call.answering(m, t0));
                 })
-                .onErrorResume(e -> {
-                    boolean output = answering.get() != null;
-                    attempts.add(failed(m, e, t0, output));
-                    if (!output && i + 1 < p.chain.size() && fallsBackOn(e)) {
-                        LOG.info("decision {}: {} failed ({}), falling back to {}", p.id, m, describe(e),
-                                p.chain.get(i + 1));
-                        failures.add(e);
-                        return attempt(p, i + 1, attempts, failures);
-                    }
-                    failures.forEach(e::addSuppressed);
-                    notify(p.decided(m, attempts));
-                    return Flux.error(e);
-                });
+                .onErrorResume(e -> p.call.failed(i, e, t0, answering.get() != null) ? attempt(p, i + 1)
+                        : Flux.error(e));
     }
 
     // ------------------------------------------------------------------------------------------------ the plan
 
-    /** One call: its id, routed text, decision, models to try and the prompt they get. */
-    private record Plan(String id, String routedFrom, int routedChars, Decision decision, List<String> chain,
-                        Prompt forward) {
-        RoutedCall decided(String model, List<RoutedCall.Attempt> attempts) {
-            return new RoutedCall(id, model, decision.receipt(model).costUsd(), routedFrom, routedChars, decision,
-                    attempts);
-        }
+    /** One call: the routed call (its decision, the models to try, the attempts) and the prompt the models get. */
+    private record Plan(CallRouter.Call call, Prompt forward) {
     }
 
     private Plan plan(Prompt prompt) {
@@ -217,37 +148,13 @@ public final class CarrotChatModel implements ChatModel {
         if (given != null && given.getModel() != null) {
             throw new IllegalArgumentException("the prompt's options name the model '" + given.getModel() + "', but a"
                     + " carrot chat model chooses the model itself; to choose among some models, give them with"
-                    + " CarrotChatOptions.builder().models(...) (this one routes among " + routable + ")");
+                    + " CarrotChatOptions.builder().models(...) (this one routes among " + calls.routable() + ")");
         }
-        CarrotChatOptions o = given instanceof CarrotChatOptions c ? c.over(defaults) : defaults;
-        List<String> candidates = o.models().isPresent() ? check(o.models().get(), "models") : routable;
-        RouteOptions ro = RouteOptions.defaults().onlyModels(candidates);
-        if (o.maxCostUsd().isPresent()) {
-            ro = ro.withMaxCostUsd(o.maxCostUsd().getAsDouble()).onNoFit(RouteOptions.NoFit.FAIL);
-        }
+        CallOptions o = given instanceof CarrotChatOptions c ? c.callOptions() : CallOptions.none();
         String[] text = routedText(prompt.getInstructions());
-        Decision d = o.budgetUsd().isPresent() ? router.routeWithBudget(text[0], o.budgetUsd().getAsDouble(), ro)
-                : router.route(text[0], o.mu().orElse(DEFAULT_MU), ro);
-        List<String> chain = new ArrayList<>();
-        for (Receipt r : d.candidatesByUtility()) {
-            if (chain.size() <= maxFallbacks) {
-                chain.add(r.model());
-            }
-        }
-        ChatOptions forwardOptions = given instanceof CarrotChatOptions c ? c.over(defaults).withoutCarrotSettings()
-                : given;
-        Prompt forward = new Prompt(prompt.getInstructions(), forwardOptions);
-        return new Plan(RoutedCall.newDecisionId(), text[1], text[0].length(), d, List.copyOf(chain), forward);
-    }
-
-    private List<String> check(List<String> names, String setting) {
-        for (String n : names) {
-            if (!routable.contains(n)) {
-                throw new IllegalArgumentException(setting + ": unknown model '" + n + "'; this carrot chat model"
-                        + " routes among " + routable);
-            }
-        }
-        return names;
+        CallRouter.Call call = calls.route(text[0], text[1], o);
+        ChatOptions forwardOptions = given instanceof CarrotChatOptions c ? c.withoutCarrotSettings() : given;
+        return new Plan(call, new Prompt(prompt.getInstructions(), forwardOptions));
     }
 
     /** The routed text and where it came from (the rule of carrot-serve and carrot-langchain4j). */
@@ -295,116 +202,11 @@ public final class CarrotChatModel implements ChatModel {
         return ChatResponse.builder().from(r).metadata(b.build()).build();
     }
 
-    private boolean fallsBackOn(Throwable e) {
-        if (Thread.currentThread().isInterrupted()) {
-            return false;
-        }
-        try {
-            return fallbackWhen.test(e);
-        } catch (RuntimeException ex) {
-            LOG.warn("the fallback predicate failed on {}; not falling back", e.toString(), ex);
-            return false;
-        }
-    }
-
-    private void notify(RoutedCall c) {
-        if (listener == null) {
-            return;
-        }
-        try {
-            listener.accept(c);
-        } catch (RuntimeException e) {
-            LOG.warn("decision {}: the decision listener failed", c.decisionId(), e);
-        }
-    }
-
-    private static RoutedCall.Attempt ok(String model, long t0) {
-        return new RoutedCall.Attempt(model, RoutedCall.Outcome.OK, Optional.empty(),
-                Duration.ofNanos(System.nanoTime() - t0));
-    }
-
-    private static RoutedCall.Attempt failed(String model, Throwable e, long t0, boolean afterOutput) {
-        return new RoutedCall.Attempt(model, afterOutput ? RoutedCall.Outcome.FAILED_AFTER_OUTPUT
-                : RoutedCall.Outcome.FAILED, Optional.of(describe(e)), Duration.ofNanos(System.nanoTime() - t0));
-    }
-
-    private static String describe(Throwable t) {
-        return t.getClass().getSimpleName() + ": " + t.getMessage();
-    }
-
     /** Builds a {@link CarrotChatModel}; every setting but the router and the models has a default. */
-    public static final class Builder {
-        private Router router;
-        private final Map<String, ChatModel> models = new LinkedHashMap<>();
-        private CarrotChatOptions.Builder defaults = CarrotChatOptions.builder();
-        private int maxFallbacks = DEFAULT_MAX_FALLBACKS;
-        private Predicate<? super Throwable> fallbackWhen = DEFAULT_FALLBACK;
-        private Consumer<? super RoutedCall> listener;
+    public static final class Builder extends RoutingModelBuilder<ChatModel, Builder> {
 
         private Builder() {
-        }
-
-        public Builder router(Router r) {
-            this.router = Objects.requireNonNull(r, "router");
-            return this;
-        }
-
-        /** A model the router may choose, under its name in the router. */
-        public Builder model(String name, ChatModel model) {
-            Objects.requireNonNull(name, "name");
-            Objects.requireNonNull(model, "model");
-            if (model instanceof CarrotChatModel) {
-                throw new IllegalArgumentException("model '" + name + "' is itself a CarrotChatModel");
-            }
-            if (models.putIfAbsent(name, model) != null) {
-                throw new IllegalArgumentException("model '" + name + "' is given twice");
-            }
-            return this;
-        }
-
-        /** Default mu in [0, 1]; 0.3 unless set. */
-        public Builder mu(double mu) {
-            defaults.mu(mu);
-            return this;
-        }
-
-        /** Default budget in USD per query instead of mu. */
-        public Builder budgetUsd(double usd) {
-            defaults.budgetUsd(usd);
-            return this;
-        }
-
-        /** Default candidates, a subset of the models; all unless set. */
-        public Builder candidates(Collection<String> names) {
-            defaults.models(names);
-            return this;
-        }
-
-        /** Default cap on the predicted cost of a call in USD; none unless set. */
-        public Builder maxCostUsd(double usd) {
-            defaults.maxCostUsd(usd);
-            return this;
-        }
-
-        /** Further candidates tried after the chosen model fails (0 to 10); 2 unless set. */
-        public Builder maxFallbacks(int n) {
-            if (n < 0 || n > 10) {
-                throw new IllegalArgumentException("maxFallbacks must be in 0..10, got " + n);
-            }
-            this.maxFallbacks = n;
-            return this;
-        }
-
-        /** Which failures fall back to the next candidate; {@link #DEFAULT_FALLBACK} unless set. */
-        public Builder fallbackWhen(Predicate<? super Throwable> p) {
-            this.fallbackWhen = Objects.requireNonNull(p, "predicate");
-            return this;
-        }
-
-        /** Called once per call with what carrot did, also when every attempt failed. */
-        public Builder decisionListener(Consumer<? super RoutedCall> l) {
-            this.listener = Objects.requireNonNull(l, "listener");
-            return this;
+            super(CarrotChatModel.class, DEFAULT_FALLBACK);
         }
 
         /**
@@ -413,31 +215,7 @@ public final class CarrotChatModel implements ChatModel {
          * @throws IllegalArgumentException for no models or a name the router does not know
          */
         public CarrotChatModel build() {
-            if (router == null) {
-                throw new IllegalStateException("no router: call router(Router.load(dir)) first");
-            }
-            if (models.isEmpty()) {
-                throw new IllegalArgumentException("no models: give at least one model name with its chat model (the"
-                        + " router knows " + router.models() + ")");
-            }
-            for (String n : models.keySet()) {
-                if (!router.models().contains(n)) {
-                    throw new IllegalArgumentException("model '" + n + "' is not one of the router's models "
-                            + router.models() + "; name each chat model as the router does");
-                }
-            }
-            List<String> routable = new ArrayList<>();
-            for (String m : router.models()) {
-                if (models.containsKey(m)) {
-                    routable.add(m);
-                }
-            }
-            CarrotChatModel c = new CarrotChatModel(this, routable);
-            c.defaults.models().ifPresent(ms -> c.check(ms, "models"));
-            if (c.defaults.budgetUsd().isPresent()) {
-                router.budgetChoice(c.defaults.budgetUsd().getAsDouble());
-            }
-            return c;
+            return new CarrotChatModel(callRouter(CarrotChatModel.class.getName()), models());
         }
     }
 }

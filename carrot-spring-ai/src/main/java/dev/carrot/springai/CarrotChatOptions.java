@@ -1,9 +1,9 @@
 package dev.carrot.springai;
 
+import dev.carrot.route.CallOptions;
 import org.springframework.ai.chat.prompt.ChatOptions;
 
 import java.util.Collection;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -22,10 +22,7 @@ import java.util.OptionalDouble;
  * }</pre>
  */
 public final class CarrotChatOptions implements ChatOptions {
-    private final Double mu;
-    private final Double budgetUsd;
-    private final List<String> models;
-    private final Double maxCostUsd;
+    private final CallOptions carrot;
     private final Double frequencyPenalty;
     private final Integer maxTokens;
     private final Double presencePenalty;
@@ -35,14 +32,7 @@ public final class CarrotChatOptions implements ChatOptions {
     private final Double topP;
 
     private CarrotChatOptions(Builder b) {
-        if (b.mu != null && b.budgetUsd != null) {
-            throw new IllegalStateException("give mu or budgetUsd, not both (got mu " + b.mu + " and budgetUsd "
-                    + b.budgetUsd + "): a budget is turned into mu by the router's calibration");
-        }
-        this.mu = b.mu;
-        this.budgetUsd = b.budgetUsd;
-        this.models = b.models == null ? null : List.copyOf(b.models);
-        this.maxCostUsd = b.maxCostUsd;
+        this.carrot = b.carrot.build(); // mu with a budget: IllegalStateException
         this.frequencyPenalty = b.frequencyPenalty;
         this.maxTokens = b.maxTokens;
         this.presencePenalty = b.presencePenalty;
@@ -56,39 +46,35 @@ public final class CarrotChatOptions implements ChatOptions {
         return new Builder();
     }
 
+    /** carrot's settings alone. */
+    public CallOptions callOptions() {
+        return carrot;
+    }
+
     /** The trade-off in [0, 1] for this call, if set. */
     public OptionalDouble mu() {
-        return mu == null ? OptionalDouble.empty() : OptionalDouble.of(mu);
+        return carrot.mu();
     }
 
     /** A budget in USD per query for this call, instead of mu, if set. */
     public OptionalDouble budgetUsd() {
-        return budgetUsd == null ? OptionalDouble.empty() : OptionalDouble.of(budgetUsd);
+        return carrot.budgetUsd();
     }
 
     /** The candidate models of this call, if set. */
     public Optional<List<String>> models() {
-        return Optional.ofNullable(models);
+        return carrot.models();
     }
 
     /** A cap on the predicted cost of this call in USD, if set. */
     public OptionalDouble maxCostUsd() {
-        return maxCostUsd == null ? OptionalDouble.empty() : OptionalDouble.of(maxCostUsd);
+        return carrot.maxCostUsd();
     }
 
     /** These settings over {@code defaults}: each one set here wins; mu and a budget count as one setting. */
     CarrotChatOptions over(CarrotChatOptions defaults) {
         Builder b = defaults.toBuilder();
-        if (mu != null || budgetUsd != null) {
-            b.mu = mu;
-            b.budgetUsd = budgetUsd;
-        }
-        if (models != null) {
-            b.models = models;
-        }
-        if (maxCostUsd != null) {
-            b.maxCostUsd = maxCostUsd;
-        }
+        b.carrot.overrideWith(carrot);
         b.frequencyPenalty = frequencyPenalty != null ? frequencyPenalty : b.frequencyPenalty;
         b.maxTokens = maxTokens != null ? maxTokens : b.maxTokens;
         b.presencePenalty = presencePenalty != null ? presencePenalty : b.presencePenalty;
@@ -155,10 +141,7 @@ public final class CarrotChatOptions implements ChatOptions {
 
     public Builder toBuilder() {
         Builder b = new Builder();
-        b.mu = mu;
-        b.budgetUsd = budgetUsd;
-        b.models = models;
-        b.maxCostUsd = maxCostUsd;
+        b.carrot.overrideWith(carrot);
         b.frequencyPenalty = frequencyPenalty;
         b.maxTokens = maxTokens;
         b.presencePenalty = presencePenalty;
@@ -171,8 +154,7 @@ public final class CarrotChatOptions implements ChatOptions {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof CarrotChatOptions c && Objects.equals(mu, c.mu) && Objects.equals(budgetUsd, c.budgetUsd)
-                && Objects.equals(models, c.models) && Objects.equals(maxCostUsd, c.maxCostUsd)
+        return o instanceof CarrotChatOptions c && carrot.equals(c.carrot)
                 && Objects.equals(frequencyPenalty, c.frequencyPenalty) && Objects.equals(maxTokens, c.maxTokens)
                 && Objects.equals(presencePenalty, c.presencePenalty) && Objects.equals(stopSequences, c.stopSequences)
                 && Objects.equals(temperature, c.temperature) && Objects.equals(topK, c.topK)
@@ -181,22 +163,18 @@ public final class CarrotChatOptions implements ChatOptions {
 
     @Override
     public int hashCode() {
-        return Objects.hash(mu, budgetUsd, models, maxCostUsd, frequencyPenalty, maxTokens, presencePenalty,
+        return Objects.hash(carrot, frequencyPenalty, maxTokens, presencePenalty,
                 stopSequences, temperature, topK, topP);
     }
 
     @Override
     public String toString() {
-        return "CarrotChatOptions{mu=" + mu + ", budgetUsd=" + budgetUsd + ", models=" + models + ", maxCostUsd="
-                + maxCostUsd + ", temperature=" + temperature + ", maxTokens=" + maxTokens + ", topP=" + topP + "}";
+        return "CarrotChatOptions{" + carrot + ", temperature=" + temperature + ", maxTokens=" + maxTokens + ", topP=" + topP + "}";
     }
 
     /** Builds {@link CarrotChatOptions}; bad values are refused at once. */
     public static final class Builder {
-        private Double mu;
-        private Double budgetUsd;
-        private List<String> models;
-        private Double maxCostUsd;
+        private final CallOptions.Builder carrot = CallOptions.builder();
         private Double frequencyPenalty;
         private Integer maxTokens;
         private Double presencePenalty;
@@ -210,36 +188,19 @@ public final class CarrotChatOptions implements ChatOptions {
 
         /** The trade-off in [0, 1]: 0 routes for quality alone, 1 for cost alone. */
         public Builder mu(double v) {
-            if (!(v >= 0 && v <= 1)) {
-                throw new IllegalArgumentException("mu must be in [0, 1], got " + v);
-            }
-            mu = v;
+            carrot.mu(v);
             return this;
         }
 
         /** A budget in USD per query instead of mu (the router needs a budget calibration). */
         public Builder budgetUsd(double usd) {
-            if (!(usd > 0) || Double.isInfinite(usd)) {
-                throw new IllegalArgumentException("budgetUsd must be a number > 0 (USD per query), got " + usd);
-            }
-            budgetUsd = usd;
+            carrot.budgetUsd(usd);
             return this;
         }
 
         /** Only these models are candidates (names as the router knows them). */
         public Builder models(Collection<String> names) {
-            Objects.requireNonNull(names, "models");
-            if (names.isEmpty()) {
-                throw new IllegalArgumentException("models must not be empty; leave it unset for every model");
-            }
-            LinkedHashSet<String> set = new LinkedHashSet<>();
-            for (String n : names) {
-                if (n == null || n.isBlank()) {
-                    throw new IllegalArgumentException("models must be model names, got " + names);
-                }
-                set.add(n);
-            }
-            models = List.copyOf(set);
+            carrot.models(names);
             return this;
         }
 
@@ -249,10 +210,7 @@ public final class CarrotChatOptions implements ChatOptions {
 
         /** A hard cap on the predicted cost of the call in USD. */
         public Builder maxCostUsd(double usd) {
-            if (!(usd >= 0) || Double.isInfinite(usd)) {
-                throw new IllegalArgumentException("maxCostUsd must be a finite number >= 0, got " + usd);
-            }
-            maxCostUsd = usd;
+            carrot.maxCostUsd(usd);
             return this;
         }
 

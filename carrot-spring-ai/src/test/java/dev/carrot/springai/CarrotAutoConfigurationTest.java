@@ -1,5 +1,6 @@
 package dev.carrot.springai;
 
+import dev.carrot.testkit.TestRouter;
 import dev.carrot.route.DecisionJson;
 import dev.carrot.route.RoutedCall;
 import dev.carrot.route.Router;
@@ -76,7 +77,7 @@ class CarrotAutoConfigurationTest {
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry r) {
-        r.add("carrot.router.path", () -> ROUTER.dir.toString());
+        r.add("carrot.router.path", () -> ROUTER.dir().toString());
         r.add("carrot.mu", () -> "0.3");
         r.add("carrot.models[big-model]", () -> "bigOpenAi");
         r.add("carrot.models[small-model]", () -> "smallOpenAi");
@@ -103,10 +104,7 @@ class CarrotAutoConfigurationTest {
 
     @BeforeEach
     void reset() {
-        UPSTREAMS.reset();
-        for (String m : TestRouter.MODELS) {
-            UPSTREAMS.get(m).reply(Reply.ok().withContent("answer from " + m));
-        }
+        UPSTREAMS.reset(m -> Reply.ok().withContent("answer from " + m));
     }
 
     @Test
@@ -122,7 +120,7 @@ class CarrotAutoConfigurationTest {
         assertThat(UPSTREAMS.counts().values()).containsOnly(1);
         // the loaded artifact decides exactly as the in-process router that wrote it
         assertThat(DecisionJson.write(carrotRouter.route(TestRouter.MATH_PROMPT, 0.3)))
-                .isEqualTo(DecisionJson.write(ROUTER.router.route(TestRouter.MATH_PROMPT, 0.3)));
+                .isEqualTo(DecisionJson.write(ROUTER.router().route(TestRouter.MATH_PROMPT, 0.3)));
     }
 
     @Test
@@ -132,7 +130,7 @@ class CarrotAutoConfigurationTest {
         RoutedCall c = CarrotChatModel.routedCall(r).orElseThrow();
         assertThat(c.mu()).isEqualTo(1.0);
         assertThat(DecisionJson.write(c.decision()))
-                .isEqualTo(DecisionJson.write(ROUTER.router.route(TestRouter.MATH_PROMPT, 1.0)));
+                .isEqualTo(DecisionJson.write(ROUTER.router().route(TestRouter.MATH_PROMPT, 1.0)));
         assertThat(r.getResult().getOutput().getText()).isEqualTo("answer from " + c.model());
     }
 
@@ -141,7 +139,7 @@ class CarrotAutoConfigurationTest {
         ApplicationContextRunner runner = new ApplicationContextRunner()
                 .withConfiguration(AutoConfigurations.of(CarrotAutoConfiguration.class))
                 .withUserConfiguration(Models.class);
-        String path = "carrot.router.path=" + ROUTER.dir;
+        String path = "carrot.router.path=" + ROUTER.dir();
         runner.withPropertyValues(path, "carrot.models[big-model]=nope").run(ctx -> {
             assertThat(ctx).hasFailed();
             assertThat(ctx.getStartupFailure()).hasStackTraceContaining(

@@ -1,5 +1,6 @@
 package dev.carrot.springai;
 
+import dev.carrot.testkit.TestRouter;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.carrot.route.Decision;
 import dev.carrot.route.DecisionJson;
@@ -48,14 +49,11 @@ class SpringCarrotChatModelTest {
 
     @BeforeEach
     void reset() {
-        upstreams.reset();
-        for (String m : TestRouter.MODELS) {
-            upstreams.get(m).reply(Reply.ok().withContent("answer from " + m));
-        }
+        upstreams.reset(m -> Reply.ok().withContent("answer from " + m));
     }
 
     private static CarrotChatModel.Builder builder() {
-        CarrotChatModel.Builder b = CarrotChatModel.builder().router(router.router).mu(TestRouter.MU);
+        CarrotChatModel.Builder b = CarrotChatModel.builder().router(router.router()).mu(TestRouter.MU);
         upstreams.chatModels().forEach(b::model);
         return b;
     }
@@ -81,7 +79,7 @@ class SpringCarrotChatModelTest {
             RoutedCall call = CarrotChatModel.routedCall(r).orElseThrow();
             assertThat(call.model()).isEqualTo(c[1]);
             assertThat(call.routedFrom()).isEqualTo("last_user_message");
-            assertThat(json(call.decision())).isEqualTo(json(router.router.route(c[0], TestRouter.MU)));
+            assertThat(json(call.decision())).isEqualTo(json(router.router().route(c[0], TestRouter.MU)));
             assertThat(r.getMetadata().getModel()).isEqualTo(Upstreams.IDS.get(c[1]));
             assertThat(r.getMetadata().getUsage().getPromptTokens()).isEqualTo(12);
         }
@@ -96,7 +94,7 @@ class SpringCarrotChatModelTest {
                 ChatResponse r = carrot.call(new Prompt(text, CarrotChatOptions.builder().mu(mu).temperature(0.2)
                         .build()));
                 assertThat(json(CarrotChatModel.routedCall(r).orElseThrow().decision())).as(text + " at " + mu)
-                        .isEqualTo(json(router.router.route(text, mu)));
+                        .isEqualTo(json(router.router().route(text, mu)));
             }
         }
         // the routed text is the last user message, not the earlier turns
@@ -121,7 +119,7 @@ class SpringCarrotChatModelTest {
     void aFailingModelFallsBackByUtilityAndAnInvalidRequestDoesNot() {
         List<RoutedCall> seen = new CopyOnWriteArrayList<>();
         CarrotChatModel carrot = builder().decisionListener(seen::add).build();
-        List<String> order = router.router.route(TestRouter.MATH_PROMPT, TestRouter.MU).candidatesByUtility()
+        List<String> order = router.router().route(TestRouter.MATH_PROMPT, TestRouter.MU).candidatesByUtility()
                 .stream().map(Receipt::model).toList();
         upstreams.get(order.get(0)).reply(Reply.error(503, "overloaded"));
         ChatResponse r = carrot.call(new Prompt(TestRouter.MATH_PROMPT));
@@ -165,7 +163,7 @@ class SpringCarrotChatModelTest {
         }
         assertThat(text.toString()).isEqualTo(content);
 
-        List<String> order = router.router.route(TestRouter.MATH_PROMPT, TestRouter.MU).candidatesByUtility()
+        List<String> order = router.router().route(TestRouter.MATH_PROMPT, TestRouter.MU).candidatesByUtility()
                 .stream().map(Receipt::model).toList();
         upstreams.get(order.get(0)).reply(Reply.error(503, "overloaded"));
         List<ChatResponse> fell = carrot.stream(new Prompt(TestRouter.MATH_PROMPT)).collectList()
@@ -182,9 +180,9 @@ class SpringCarrotChatModelTest {
     void buildingChecksEverySetting() {
         assertThatThrownBy(() -> CarrotChatModel.builder().build()).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("no router");
-        assertThatThrownBy(() -> CarrotChatModel.builder().router(router.router).build())
+        assertThatThrownBy(() -> CarrotChatModel.builder().router(router.router()).build())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no models");
-        assertThatThrownBy(() -> CarrotChatModel.builder().router(router.router)
+        assertThatThrownBy(() -> CarrotChatModel.builder().router(router.router())
                 .model("gpt-4o", upstreams.openAi(TestRouter.BIG)).build())
                 .hasMessageContaining("model 'gpt-4o' is not one of the router's models");
         assertThatThrownBy(() -> builder().budgetUsd(0.001).build()).isInstanceOf(IllegalStateException.class)

@@ -14,7 +14,7 @@ import java.util.Objects;
  * (standardised per model by the validation standard deviation for tokens and costs, whose scales differ between
  * models). The parts are fitted once per training run and shared with their own variants.
  */
-public final class BlendTrainer implements PredictorTrainer {
+public final class BlendTrainer implements PredictorTrainer, OutOfFold {
     private static final Logger LOG = LoggerFactory.getLogger(BlendTrainer.class);
 
     private final PredictorTrainer first;
@@ -46,6 +46,28 @@ public final class BlendTrainer implements PredictorTrainer {
         LOG.info("blend: {} weight on {} {}", task.target().prefix(), first.name(), w);
         return new Fit(new BlendPredictor(w, a.validationPhase(), b.validationPhase()),
                 new BlendPredictor(w, a.predictor(), b.predictor()), hyper);
+    }
+
+    @Override
+    public boolean predictsOutOfFold() {
+        return first instanceof OutOfFold a && a.predictsOutOfFold() && second instanceof OutOfFold b
+                && b.predictsOutOfFold();
+    }
+
+    /** The blend, at its validation-chosen weight, of its parts' out-of-fold predictions. */
+    @Override
+    public double[] outOfFold(FitTask task) {
+        if (!predictsOutOfFold()) {
+            throw new IllegalStateException(name() + ": a part cannot predict out of fold");
+        }
+        double w = ((BlendPredictor) task.fitOf(this).predictor()).weight();
+        double[] a = ((OutOfFold) first).outOfFold(task);
+        double[] b = ((OutOfFold) second).outOfFold(task);
+        double[] out = new double[a.length];
+        for (int i = 0; i < a.length; i++) {
+            out[i] = w * a[i] + (1 - w) * b[i];
+        }
+        return out;
     }
 
     /** The weight on {@code a} minimising validation squared error (standardised by {@code sd} if given). */

@@ -4,6 +4,7 @@ import dev.carrot.data.RoutingDataset;
 import dev.carrot.route.Router;
 import dev.carrot.route.model.BudgetCalibration;
 import dev.carrot.route.model.CalibrationData;
+import dev.carrot.route.model.CostBounds;
 import dev.carrot.route.model.CostModel;
 import dev.carrot.route.model.DecisionRule;
 import dev.carrot.route.model.InputTokenModel;
@@ -60,9 +61,12 @@ public final class CarrotTrainer {
      * @param validationScore how good the variant is on validation (from predictors fitted on train only): the area
      *                        under its validation cost-quality curve when there are costs, else its validation
      *                        quality at mu = 0; NaN without validation prompts
+     * @param heldOutScore    the same measure on every prompt the variant's predictors did not see: the training
+     *                        prompts predicted out of fold ({@link OutOfFold}) and the validation prompts; about ten
+     *                        times the prompts of validation alone. NaN when a trainer cannot predict out of fold
      */
     public record VariantResult(Variant variant, RouterModel model, double[] testQuality, double[] testCost,
-                                Map<String, Object> hyper, double validationScore) {
+                                Map<String, Object> hyper, double validationScore, double heldOutScore) {
     }
 
     /**
@@ -83,7 +87,7 @@ public final class CarrotTrainer {
     /** What every variant of one training run shares. */
     private record Run(RoutingDataset data, Embedded emb, CostKind kind, PriceTable prices, InputTokenModel inModel,
                        double scale, double[] quality, double[] trueCost, int[] va, int[] trv, int[] te,
-                       FitTask qualityTask, FitTask costTask, Provenance provenance) {
+                       FitTask qualityTask, FitTask costTask, Provenance provenance, PromptGroups groups) {
     }
 
     /** One variant's fits, to assemble and export. */
@@ -148,7 +152,8 @@ public final class CarrotTrainer {
         };
         Run run = new Run(data, emb, kind, kind == CostKind.TOKENS ? restrict(prices.get(), data.models()) : null,
                 kind == CostKind.TOKENS ? fitInputTokens(data, emb.tokens(), trv) : null, scale, quality, trueCost,
-                va, trv, te, qualityTask, costTask, provenance);
+                va, trv, te, qualityTask, costTask, provenance, kind == CostKind.NONE || va.length == 0 ? null
+                : PromptGroups.fit(emb.vectors(), emb.dimension(), tr, va.length, config.seed()));
         List<VariantResult> results = new ArrayList<>();
         for (Variant v : config.variants()) {
             PredictorTrainer.Fit q = qualityTask.fitOf(v.quality());
@@ -192,14 +197,18 @@ public final class CarrotTrainer {
                 validationScore = sum / va.length;
             } else {
                 double[] valC = Matrices.clampMin(run.costTask().predictValidation(e.cost().validationPhase()), 0);
-                CalibrationData cd = calibrationData(run, valQ, valC);
+                CalibrationData cd = calibrationData(run, va, valQ, valC);
                 BudgetCalibration cal = cd.calibrate(data.models(), run.prices(), run.scale(),
                         BudgetCalibration.defaultGrid());
-                b.calibration(cal).calibrationData(cd);
+                CostBounds bounds = costBounds(run, valC);
+                b.calibration(cal).calibrationData(cd).costBounds(bounds);
+                hyper.put("cost_bounds", bounds.describe());
                 validationScore = validationArea(cal, run.trueCost(), m, va);
             }
         }
         hyper.put(run.kind() == CostKind.NONE ? "validation_quality_at_mu0" : "validation_area", validationScore);
+        double heldOut = heldOutScore(run, e);
+        hyper.put(run.kind() == CostKind.NONE ? "held_out_quality_at_mu0" : "held_out_area", heldOut);
         b.provenance(run.provenance().toBuilder()
                 .variant(e.variant().id())
                 .datasetSha256(data.provenance().contentSha256())
@@ -212,14 +221,87 @@ public final class CarrotTrainer {
                 .build());
         RouterModel model = b.build();
         TestPredictions test = TestPredictions.of(Router.of(model, null), run.emb(), run.te());
-        return new VariantResult(e.variant(), model, test.quality(), test.cost(), hyper, validationScore);
+        return new VariantResult(e.variant(), model, test.quality(), test.cost(), hyper, validationScore, heldOut);
     }
 
-    /** The validation predictions and outcomes the budget calibration is computed from, and stored for new prices. */
-    private static CalibrationData calibrationData(Run run, double[] valQ, double[] valC) {
+    /**
+     * Split-conformal upper bounds of the cost predictor's target (output tokens, or USD), from the validation
+     * prompts: the predictions of the validation-phase cost predictor (the variant's own predictor fitted on the
+     * training prompts only, clipped at 0 as the router clips it) against the realised values, per group of similar
+     * prompts ({@link PromptGroups}, fitted on the training prompts). The router's final
+     * predictor is refitted on train + validation; its errors on new prompts are no larger on the whole, so the
+     * bounds hold at least as often (the test split measures it: {@code eval/cost_bounds.csv}).
+     */
+    private static CostBounds costBounds(Run run, double[] valC) {
         RoutingDataset data = run.data();
         int m = data.modelCount();
         int[] va = run.va();
+        double[] actual = new double[va.length * m];
+        for (int i = 0; i < va.length; i++) {
+            for (int c = 0; c < m; c++) {
+                actual[i * m + c] = run.kind() == CostKind.TOKENS ? data.outputTokens(va[i], c)
+                        : run.trueCost()[va[i] * m + c];
+            }
+        }
+        PromptGroups g = run.groups();
+        return CostBounds.fit(run.kind() == CostKind.TOKENS ? CostBounds.Target.OUTPUT_TOKENS
+                        : CostBounds.Target.COST_USD, valC, actual, va.length, m,
+                g.centroidGroup().length == 0 ? 0 : g.dimension(), g.centroids(), g.centroidGroup(),
+                g.groupsOf(run.emb().vectors(), va));
+    }
+
+    /**
+     * The variant's score on the training prompts predicted out of fold together with the validation prompts (the
+     * measure of {@link VariantResult#validationScore}), or NaN when one of its trainers cannot predict out of fold.
+     */
+    private static double heldOutScore(Run run, Export e) {
+        FitTask qt = run.qualityTask();
+        var oofQ = OutOfFold.of(e.variant().quality(), qt);
+        var oofC = run.kind() == CostKind.NONE ? java.util.Optional.of(new double[0])
+                : OutOfFold.of(e.variant().cost(), run.costTask());
+        if (oofQ.isEmpty() || oofC.isEmpty()) {
+            return Double.NaN;
+        }
+        int m = run.data().modelCount();
+        int[] tr = qt.trainRows();
+        int[] va = run.va();
+        int[] rows = java.util.stream.IntStream.concat(java.util.Arrays.stream(tr), java.util.Arrays.stream(va))
+                .toArray();
+        double[] q = concat(oofQ.get(), va.length == 0 ? new double[0]
+                : qt.predictValidation(e.quality().validationPhase()));
+        q = Matrices.clamp01(q);
+        if (run.kind() == CostKind.NONE) {
+            double sum = 0;
+            double[] zero = new double[q.length];
+            for (int i = 0; i < rows.length; i++) {
+                sum += run.quality()[rows[i] * m + DecisionRule.choose(q, zero, i * m, m, 0, 1, null)];
+            }
+            return sum / rows.length;
+        }
+        double[] c = concat(oofC.get(), va.length == 0 ? new double[0]
+                : run.costTask().predictValidation(e.cost().validationPhase()));
+        for (int i = 0; i < c.length; i++) {
+            c[i] = Math.max(c[i], 0);
+        }
+        CalibrationData cd = calibrationData(run, rows, q, c);
+        BudgetCalibration cal = cd.calibrate(run.data().models(), run.prices(), run.scale(),
+                BudgetCalibration.defaultGrid());
+        return validationArea(cal, run.trueCost(), m, rows);
+    }
+
+    private static double[] concat(double[] a, double[] b) {
+        double[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+
+    /**
+     * The predictions and outcomes of some rows (the validation rows: what the budget calibration is computed from,
+     * and stored for new prices).
+     */
+    private static CalibrationData calibrationData(Run run, int[] va, double[] valQ, double[] valC) {
+        RoutingDataset data = run.data();
+        int m = data.modelCount();
         float[] pq = toFloat(valQ);
         float[] tq = toFloat(rows(run.quality(), m, va));
         if (run.kind() == CostKind.TOKENS) {
@@ -238,7 +320,7 @@ public final class CarrotTrainer {
         return CalibrationData.ofCosts(va.length, m, pq, tq, toFloat(valC), toFloat(rows(run.trueCost(), m, va)));
     }
 
-    /** Area under the validation curve between the cheapest and dearest single model's validation cost. */
+    /** Area under a curve between the cheapest and dearest single model's mean cost over {@code va}. */
     private static double validationArea(BudgetCalibration cal, double[] trueCost, int m, int[] va) {
         double lo = Double.POSITIVE_INFINITY;
         double hi = 0;

@@ -33,7 +33,7 @@ import java.util.Optional;
  * The whole training job: embed, train, export, check the export, evaluate, write the outputs.
  *
  * <pre>
- * DIR/router/            the variant that did best on validation (Router.load reads it)
+ * DIR/router/            the default router: the variant with the best held-out score (Router.load reads it)
  * DIR/routers/VARIANT/   every trained variant
  * DIR/curves.csv         router,lambda,cost_per_query,quality on the test split (+ single models, oracle)
  * DIR/summary.json       the evaluation's numbers
@@ -109,22 +109,10 @@ public final class TrainJob {
             StringBuilder sb = new StringBuilder();
             sb.append(String.format(Locale.ROOT, "%s: %d train, %d test prompts%n", summary.get("dataset").asText(),
                     summary.get("n_train").asInt(), summary.get("n_test").asInt()));
-            JsonNode bs = summary.get("best_single");
-            sb.append(String.format(Locale.ROOT, "best single model: %s, quality %.4f%s%n", bs.get("model").asText(),
-                    bs.get("quality").asDouble(), bs.get("cost").isNull() ? ""
-                            : String.format(Locale.ROOT, ", cost %.6g USD/query", bs.get("cost").asDouble())));
-            sb.append(String.format(Locale.ROOT, "%-10s %8s %10s %12s%n", "router", "area", "q(lambda0)",
-                    "cost/best"));
-            for (JsonNode r : summary.get("routers")) {
-                sb.append(String.format(Locale.ROOT, "%-10s %8s %10.4f %12s%n", r.get("name").asText(),
-                        r.get("area").isNull() ? "-" : String.format(Locale.ROOT, "%.4f", r.get("area").asDouble()),
-                        r.get("quality_at_lambda0").asDouble(), r.get("cost_to_match_best").isNull()
-                                ? (summary.get("has_cost").asBoolean() ? "never" : "-")
-                                : String.format(Locale.ROOT, "%.3f", r.get("cost_to_match_best").asDouble())));
-            }
+            sb.append(EvalJob.describeSummary(summary));
             String nl = System.lineSeparator();
             sb.append("router:   ").append(out.resolve("router")).append(" (").append(defaultVariant)
-                    .append(", the best on validation; every variant in ").append(out.resolve("routers"))
+                    .append(", the best on held-out prompts; every variant in ").append(out.resolve("routers"))
                     .append(")").append(nl);
             sb.append("summary:  ").append(join(existing(out.resolve("summary.json"),
                     out.resolve("eval").resolve("metrics.csv")))).append(nl);
@@ -182,16 +170,19 @@ public final class TrainJob {
 
         // export every variant into a staging folder, check each against the trainer's predictions, and only then
         // put them in place: a failed check leaves the previous artifacts untouched
+        boolean heldOut = result.variants().stream().allMatch(v -> Double.isFinite(v.heldOutScore()));
         VariantResult best = null;
         for (VariantResult v : result.variants()) {
-            if (best == null || v.validationScore() > best.validationScore()) {
+            if (best == null || score(v, heldOut) > score(best, heldOut)) {
                 best = v;
             }
         }
+        String chosenBy = heldOut ? "held-out score (training prompts out of fold + validation prompts)"
+                : "validation score";
         // the whole output goes into a new generation, switched in only when every part is written and checked
         Path gen = output.newGeneration(created);
         try {
-            return finish(output, gen, result, best, emb, data, prices, t0, t1, t2);
+            return finish(output, gen, result, best, chosenBy, emb, data, prices, t0, t1, t2);
         } catch (IOException | RuntimeException | Error e) {
             TrainOutput.deleteRecursively(gen);
             throw e;
@@ -199,12 +190,13 @@ public final class TrainJob {
     }
 
     private Report finish(TrainOutput output, Path gen, CarrotTrainer.Result result, VariantResult best,
-                          Embedded emb, RoutingDataset data, Optional<PriceTable> prices, long t0, long t1, long t2)
+                          String chosenBy, Embedded emb, RoutingDataset data, Optional<PriceTable> prices, long t0, long t1, long t2)
             throws IOException {
         for (VariantResult v : result.variants()) {
             RouterArtifact.write(v.model(), gen.resolve("routers").resolve(v.variant().id()));
         }
-        ObjectNode parity = checkParity(result, emb, gen.resolve("routers"));
+        Map<String, EvalJob.Bounds> bounds = new java.util.HashMap<>();
+        ObjectNode parity = checkParity(result, emb, gen.resolve("routers"), bounds);
         RouterArtifact.write(best.model(), gen.resolve("router"));
         long t3 = System.nanoTime();
 
@@ -214,6 +206,7 @@ public final class TrainJob {
         extra.put("cost_kind", result.costKind().name().toLowerCase(Locale.ROOT));
         extra.put("cost_scale_usd", result.costScaleUsd());
         extra.put("default_router", best.variant().id());
+        extra.put("default_router_chosen_by", chosenBy);
         ArrayNode variants = extra.putArray("variants");
         for (VariantResult v : result.variants()) {
             ObjectNode o = variants.addObject();
@@ -227,10 +220,10 @@ public final class TrainJob {
         timing.put("training", (t2 - t1) / 1e9);
         timing.put("export_and_check", (t3 - t2) / 1e9);
         List<EvalJob.Routed> routed = new ArrayList<>();
-        routed.add(routed(best));
+        routed.add(routed(best, bounds));
         for (VariantResult v : result.variants()) {
             if (v != best) {
-                routed.add(routed(v));
+                routed.add(routed(v, bounds));
             }
         }
         EvalJob.Input input = EvalJob.Input.of(data, result.testRows(), result.trainRows(),
@@ -242,6 +235,15 @@ public final class TrainJob {
         LOG.info("done in {} s: {}", String.format(Locale.ROOT, "%.1f", (System.nanoTime() - t0) / 1e9),
                 out.toAbsolutePath());
         return new Report(out, summary, result, best.variant().id());
+    }
+
+    /**
+     * What the default router is chosen by: the held-out score when every variant has one (more prompts, less
+     * noise), else the validation score; NaN (no validation prompts) ranks last.
+     */
+    private static double score(VariantResult v, boolean heldOut) {
+        double s = heldOut ? v.heldOutScore() : v.validationScore();
+        return Double.isNaN(s) ? Double.NEGATIVE_INFINITY : s;
     }
 
     private static Map<String, Long> toLongs(Map<String, ? extends Number> m) {
@@ -261,8 +263,9 @@ public final class TrainJob {
         return all ? dataset : dataset.splits(RoutingDataset.TRAIN, RoutingDataset.VALIDATION, RoutingDataset.TEST);
     }
 
-    private static EvalJob.Routed routed(VariantResult v) {
-        return new EvalJob.Routed(v.variant().id(), v.testQuality(), v.testCost(), v.model().calibration());
+    private static EvalJob.Routed routed(VariantResult v, Map<String, EvalJob.Bounds> bounds) {
+        return new EvalJob.Routed(v.variant().id(), v.testQuality(), v.testCost(), v.model().calibration(),
+                Optional.ofNullable(bounds.get(v.variant().id())));
     }
 
     /**
@@ -279,9 +282,12 @@ public final class TrainJob {
 
     /**
      * Loads every exported router back and checks that it predicts, for each test prompt, what the trainer
-     * predicted, within {@link #PARITY_TOLERANCE} (quality absolute; cost relative to the cost scale).
+     * predicted, within {@link #PARITY_TOLERANCE} (quality absolute; cost relative to the cost scale). The loaded
+     * routers' upper cost bounds on the test prompts go into {@code bounds} (by variant), for the evaluation to
+     * measure: they are the bounds of the artifacts as users load them.
      */
-    private ObjectNode checkParity(CarrotTrainer.Result result, Embedded emb, Path dir) throws IOException {
+    private ObjectNode checkParity(CarrotTrainer.Result result, Embedded emb, Path dir,
+                                   Map<String, EvalJob.Bounds> bounds) throws IOException {
         ObjectNode out = new ObjectMapper().createObjectNode();
         int[] te = result.testRows();
         for (VariantResult v : result.variants()) {
@@ -289,6 +295,9 @@ public final class TrainJob {
             double dc = 0;
             try (Router r = Router.load(dir.resolve(v.variant().id()))) {
                 TestPredictions p = TestPredictions.of(r, emb, te);
+                if (p.confidences().length > 0) {
+                    bounds.put(v.variant().id(), new EvalJob.Bounds(p.confidences(), p.costBounds()));
+                }
                 for (int i = 0; i < p.quality().length; i++) {
                     dq = Math.max(dq, Math.abs(p.quality()[i] - v.testQuality()[i]));
                     dc = Math.max(dc, Math.abs(p.cost()[i] - v.testCost()[i]) / result.costScaleUsd());

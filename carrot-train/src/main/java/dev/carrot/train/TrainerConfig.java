@@ -11,13 +11,12 @@ import dev.carrot.train.knn.KnnTuner;
  * paper has one.
  *
  * @param variants      router variants to train, in this order (ids unique)
- * @param seed          seed of everything random (SGD shuffling); the same data, config and seed give the same
+ * @param seed          seed of everything random (fold shuffling, network initialisation and minibatches); the same data, config and seed give the same
  *                      artifact, byte for byte
  * @param folds         cross-validation folds for KNN's k (contiguous, like scikit-learn's KFold)
  * @param kGrid         candidate k for KNN, ascending (paper: 2, 4, ..., 512)
- * @param l2Grid        candidate L2 penalties for the logistic and linear models, chosen on validation
- * @param epochs        SGD epochs for the logistic and linear models
- * @param learningRate  AdaGradRDA's initial learning rate
+ * @param l2Grid        candidate L2 penalties of the logistic and ridge models (on the mean loss), each model's chosen
+ *                      by its out-of-fold loss on the training prompts
  * @param blendSteps    the blend weight is searched on {0, 1/steps, ..., 1}
  * @param costScaleUsd  the cost unit of mu's trade-off: {@code (1 - mu) q - mu c / scale}; NaN means automatic (the
  *                      dearest model's mean training cost, so mu = 0.5 weighs one quality point against that cost)
@@ -26,8 +25,7 @@ import dev.carrot.train.knn.KnnTuner;
  *                      the dataset's order, as scikit-learn's unshuffled {@code KFold} does, which puts whole tasks in
  *                      one fold when the data is sorted by task
  */
-public record TrainerConfig(List<Variant> variants, long seed, int folds, int[] kGrid, double[] l2Grid, int epochs,
-                            double learningRate, int blendSteps, double costScaleUsd, int threads,
+public record TrainerConfig(List<Variant> variants, long seed, int folds, int[] kGrid, double[] l2Grid, int blendSteps, double costScaleUsd, int threads,
                             boolean shuffleFolds) {
 
     public TrainerConfig {
@@ -59,12 +57,6 @@ public record TrainerConfig(List<Variant> variants, long seed, int folds, int[] 
             throw new IllegalArgumentException("l2Grid must be non-empty with finite values >= 0, got "
                     + Arrays.toString(l2Grid));
         }
-        if (epochs < 1) {
-            throw new IllegalArgumentException("epochs must be >= 1, got " + epochs);
-        }
-        if (!(learningRate > 0)) {
-            throw new IllegalArgumentException("learningRate must be > 0, got " + learningRate);
-        }
         if (blendSteps < 1) {
             throw new IllegalArgumentException("blendSteps must be >= 1, got " + blendSteps);
         }
@@ -77,12 +69,12 @@ public record TrainerConfig(List<Variant> variants, long seed, int folds, int[] 
     }
 
     /**
-     * All variants, seed 42, 5 folds, k in 2..512, L2 in {1e-5, ..., 1e-1}, 20 epochs at learning rate 0.2,
-     * automatic cost scale.
+     * All built-in variants, seed 42, 5 folds, k in 2..512, L2 in {1e-4, 3e-4, ..., 1e-1} (half decades), blend
+     * weights in steps of 0.05, automatic cost scale.
      */
     public static TrainerConfig defaults() {
         return new TrainerConfig(Variant.builtIn(), 42, 5, dev.carrot.train.knn.KnnTuner.paperGrid(),
-                new double[]{1e-5, 1e-4, 1e-3, 1e-2, 1e-1}, 20, 0.2, 20, Double.NaN,
+                new double[]{1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 1e-1}, 20, Double.NaN,
                 Runtime.getRuntime().availableProcessors(), true);
     }
 
@@ -98,38 +90,33 @@ public record TrainerConfig(List<Variant> variants, long seed, int folds, int[] 
 
     /** The same configuration training these variants, in this order. */
     public TrainerConfig withVariants(List<Variant> v) {
-        return new TrainerConfig(v, seed, folds, kGrid, l2Grid, epochs, learningRate, blendSteps, costScaleUsd,
+        return new TrainerConfig(v, seed, folds, kGrid, l2Grid, blendSteps, costScaleUsd,
                 threads, shuffleFolds);
     }
 
     public TrainerConfig withSeed(long s) {
-        return new TrainerConfig(variants, s, folds, kGrid, l2Grid, epochs, learningRate, blendSteps, costScaleUsd,
+        return new TrainerConfig(variants, s, folds, kGrid, l2Grid, blendSteps, costScaleUsd,
                 threads, shuffleFolds);
     }
 
     public TrainerConfig withCostScaleUsd(double scale) {
-        return new TrainerConfig(variants, seed, folds, kGrid, l2Grid, epochs, learningRate, blendSteps, scale,
-                threads, shuffleFolds);
-    }
-
-    public TrainerConfig withEpochs(int e) {
-        return new TrainerConfig(variants, seed, folds, kGrid, l2Grid, e, learningRate, blendSteps, costScaleUsd,
+        return new TrainerConfig(variants, seed, folds, kGrid, l2Grid, blendSteps, scale,
                 threads, shuffleFolds);
     }
 
     public TrainerConfig withL2Grid(double... grid) {
-        return new TrainerConfig(variants, seed, folds, kGrid, grid, epochs, learningRate, blendSteps, costScaleUsd,
+        return new TrainerConfig(variants, seed, folds, kGrid, grid, blendSteps, costScaleUsd,
                 threads, shuffleFolds);
     }
 
     public TrainerConfig withThreads(int t) {
-        return new TrainerConfig(variants, seed, folds, kGrid, l2Grid, epochs, learningRate, blendSteps, costScaleUsd,
+        return new TrainerConfig(variants, seed, folds, kGrid, l2Grid, blendSteps, costScaleUsd,
                 t, shuffleFolds);
     }
 
     /** The same configuration with cross-validation folds in the dataset's order (true) or shuffled (false). */
     public TrainerConfig withDatasetOrderFolds(boolean datasetOrder) {
-        return new TrainerConfig(variants, seed, folds, kGrid, l2Grid, epochs, learningRate, blendSteps, costScaleUsd,
+        return new TrainerConfig(variants, seed, folds, kGrid, l2Grid, blendSteps, costScaleUsd,
                 threads, !datasetOrder);
     }
 
@@ -141,8 +128,6 @@ public record TrainerConfig(List<Variant> variants, long seed, int folds, int[] 
         m.put("folds", folds);
         m.put("k_grid", Arrays.stream(kGrid).boxed().toList());
         m.put("l2_grid", Arrays.stream(l2Grid).boxed().toList());
-        m.put("epochs", epochs);
-        m.put("learning_rate", learningRate);
         m.put("blend_steps", blendSteps);
         m.put("cost_scale_usd", Double.isNaN(costScaleUsd) ? "auto" : costScaleUsd);
         m.put("cv_folds", shuffleFolds ? "shuffled" : "dataset order");

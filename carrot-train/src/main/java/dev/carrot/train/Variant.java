@@ -20,11 +20,14 @@ public record Variant(String id, PredictorTrainer quality, PredictorTrainer cost
 
     /** The paper's router: KNN quality, KNN tokens/cost. */
     public static final Variant KNN = new Variant("knn", new KnnTrainer(), new KnnTrainer());
-    /** Logistic quality, linear tokens/cost. */
+    /** Logistic quality (L-BFGS, soft labels), ridge tokens/cost; each model's L2 penalty chosen out of fold. */
     public static final Variant LOGISTIC = new Variant("logistic", new LogisticTrainer(), new LinearTrainer());
     /** Convex blends of the two, weights chosen on validation. */
     public static final Variant BLEND = new Variant("blend", new BlendTrainer(KNN.quality(), LOGISTIC.quality()),
             new BlendTrainer(KNN.cost(), LOGISTIC.cost()));
+    /** Per-model convex combinations of the two, weights fitted on out-of-fold predictions of the training prompts. */
+    public static final Variant STACK = new Variant("stack", new StackTrainer(List.of(KNN.quality(),
+            LOGISTIC.quality())), new StackTrainer(List.of(KNN.cost(), LOGISTIC.cost())));
 
     public Variant {
         Objects.requireNonNull(id, "id");
@@ -38,7 +41,7 @@ public record Variant(String id, PredictorTrainer quality, PredictorTrainer cost
 
     /** The built-in variants, in the order they are trained and reported. */
     public static List<Variant> builtIn() {
-        return List.of(KNN, LOGISTIC, BLEND);
+        return List.of(KNN, LOGISTIC, BLEND, STACK);
     }
 
     /** The built-in variant of that id. */
@@ -49,6 +52,7 @@ public record Variant(String id, PredictorTrainer quality, PredictorTrainer cost
                 return v;
             }
         }
-        throw new IllegalArgumentException("unknown predictor '" + s + "', expected one of knn, logistic, blend");
+        throw new IllegalArgumentException("unknown predictor '" + s + "', expected one of "
+                + String.join(", ", builtIn().stream().map(Variant::id).toList()));
     }
 }

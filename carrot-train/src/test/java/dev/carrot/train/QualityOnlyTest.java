@@ -25,7 +25,7 @@ class QualityOnlyTest {
         RoutingDataset full = Fixtures.load(Fixtures.routerdcFile());
         RoutingDataset data = Fixtures.sample(full, 40);
         TrainerConfig cfg = TrainerConfig.defaults().withVariants(List.of(Variant.KNN,
-                Variant.LOGISTIC)).withEpochs(3).withL2Grid(1e-3).withThreads(2);
+                Variant.LOGISTIC)).withL2Grid(1e-3).withThreads(2);
         TrainJob.Report r = new TrainJob(cfg, Fixtures.encoder(), tmp, Optional.empty(), TrainJobTest.CREATED)
                 .run(data, Optional.empty(), Map.of());
         JsonNode s = new ObjectMapper().readTree(tmp.resolve("summary.json").toFile());

@@ -60,7 +60,7 @@ class TokenCostTest {
         PriceTable prices = PriceTable.of(p);
 
         TrainerConfig cfg = TrainerConfig.defaults().withVariants(List.of(Variant.KNN,
-                Variant.LOGISTIC)).withEpochs(5).withL2Grid(1e-3).withThreads(2);
+                Variant.LOGISTIC)).withL2Grid(1e-3).withThreads(2);
         TrainJob.Report r = new TrainJob(cfg, Fixtures.encoder(), tmp, Optional.empty(), TrainJobTest.CREATED)
                 .run(data, Optional.of(prices), Map.of());
         assertThat(r.training().costKind()).isEqualTo(CarrotTrainer.CostKind.TOKENS);

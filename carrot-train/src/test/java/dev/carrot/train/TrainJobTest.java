@@ -24,6 +24,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.carrot.route.model.BlendPredictor;
 import dev.carrot.route.model.KnnPredictor;
 import dev.carrot.route.model.LinearPredictor;
+import dev.carrot.route.model.StackPredictor;
 
 /** The whole job on a sample of routerbench_subset: outputs, export parity, determinism, routing from the artifact. */
 class TrainJobTest {
@@ -36,7 +37,7 @@ class TrainJobTest {
     static TrainJob.Report report;
 
     static TrainerConfig config() {
-        return TrainerConfig.defaults().withEpochs(5).withL2Grid(1e-4, 1e-2).withThreads(2);
+        return TrainerConfig.defaults().withL2Grid(1e-4, 1e-2).withThreads(2);
     }
 
     @BeforeAll
@@ -51,7 +52,8 @@ class TrainJobTest {
     void writesEveryOutput() throws IOException {
         Path out = tmp.resolve("run1");
         for (String f : List.of("curves.csv", "summary.json", "curves.png", "router/manifest.json",
-                "routers/knn/manifest.json", "routers/logistic/manifest.json", "routers/blend/manifest.json")) {
+                "routers/knn/manifest.json", "routers/logistic/manifest.json", "routers/blend/manifest.json",
+                "routers/stack/manifest.json")) {
             assertThat(out.resolve(f)).as(f).isRegularFile();
         }
         try (Stream<Path> s = Files.list(out)) {
@@ -61,8 +63,8 @@ class TrainJobTest {
         assertThat(png).startsWith(0x89, 'P', 'N', 'G');
         List<String> csv = Files.readAllLines(out.resolve("curves.csv"));
         assertThat(csv.get(0)).isEqualTo("router,lambda,cost_per_query,quality");
-        // 3 routers x 1001 lambdas, 11 single models, the oracle
-        assertThat(csv).hasSize(1 + 3 * 1001 + 11 + 1);
+        // 4 routers x 1001 lambdas, 11 single models, the oracle
+        assertThat(csv).hasSize(1 + 4 * 1001 + 11 + 1);
         assertThat(csv).anyMatch(l -> l.startsWith("model:gpt-4-1106-preview,,"));
         assertThat(csv.get(csv.size() - 1)).startsWith("oracle,,");
 
@@ -72,7 +74,7 @@ class TrainJobTest {
         assertThat(s.get("best_single").get("model").asText()).isNotEmpty();
         assertThat(s.get("oracle").get("quality").asDouble()).isGreaterThanOrEqualTo(s.get("best_single")
                 .get("quality").asDouble());
-        assertThat(s.get("routers")).hasSize(3);
+        assertThat(s.get("routers")).hasSize(4);
         for (JsonNode r : s.get("routers")) {
             assertThat(r.get("area").asDouble()).isBetween(0.3, 1.0);
             assertThat(r.has("quality_at_lambda0")).isTrue();
@@ -103,7 +105,7 @@ class TrainJobTest {
         assertThat(e.get("main_router").asText()).isEqualTo(report.defaultVariant());
         assertThat(e.get("per_task").fieldNames()).toIterable().containsExactlyInAnyOrder("arc-challenge", "mbpp",
                 "winogrande");
-        assertThat(e.get("calibration")).hasSize(3);
+        assertThat(e.get("calibration")).hasSize(4);
         for (JsonNode c : e.get("calibration")) {
             assertThat(c.get("median_abs_relative_cost_error").asDouble()).isLessThan(1.0);
         }
@@ -112,7 +114,7 @@ class TrainJobTest {
     @Test
     void exportedRoutersReproduceTheTrainersPredictions() throws IOException {
         JsonNode parity = new ObjectMapper().readTree(tmp.resolve("run1/summary.json").toFile()).get("export_parity");
-        for (String v : List.of("knn", "logistic", "blend")) {
+        for (String v : List.of("knn", "logistic", "blend", "stack")) {
             assertThat(parity.get(v).get("max_quality_difference").asDouble()).isLessThanOrEqualTo(1e-5);
             assertThat(parity.get(v).get("max_scaled_cost_difference").asDouble()).isLessThanOrEqualTo(1e-5);
         }
@@ -124,10 +126,49 @@ class TrainJobTest {
         assertThat(((LinearPredictor) logistic.quality()).link()).isEqualTo(LinearPredictor.Link.SIGMOID);
         assertThat(report.training().variant(Variant.BLEND).model().quality())
                 .isInstanceOf(BlendPredictor.class);
+        assertThat(report.training().variant(Variant.STACK).model().quality())
+                .isInstanceOf(StackPredictor.class);
         assertThat(knn.calibration()).isPresent();
         assertThat(knn.provenance().datasetSha256()).contains(data.provenance().contentSha256());
         assertThat(knn.provenance().created()).contains(CREATED);
         assertThat(knn.provenance().trainerConfig().orElseThrow().get("seed").asLong()).isEqualTo(42);
+    }
+
+    /**
+     * The L2 penalty reaches the solvers: each point of the grid scores differently out of fold (before the fix, Tribuo's
+     * SGD gave identical losses, to 16 digits, for every penalty).
+     */
+    @Test
+    void everyPenaltyOfTheGridGivesItsOwnLoss() {
+        Map<String, Object> hyper = report.training().variant(Variant.LOGISTIC).hyper();
+        @SuppressWarnings("unchecked")
+        Map<String, Double> quality = (Map<String, Double>) hyper.get("quality_cv_logloss_by_l2");
+        @SuppressWarnings("unchecked")
+        Map<String, Double> cost = (Map<String, Double>) hyper.get("cost_cv_standardised_mse_by_l2");
+        assertThat(quality).hasSize(2);
+        assertThat(cost).hasSize(2);
+        assertThat(Math.abs(quality.get("1.0E-4") - quality.get("0.01"))).isGreaterThan(1e-4);
+        assertThat(Math.abs(cost.get("1.0E-4") - cost.get("0.01"))).isGreaterThan(1e-4);
+        assertThat(hyper.get("quality_solver")).isEqualTo("lbfgs");
+    }
+
+    /** The default router is the variant with the best score on prompts its predictors did not see. */
+    @Test
+    void theDefaultRouterHasTheBestHeldOutScore() throws IOException {
+        JsonNode s = new ObjectMapper().readTree(tmp.resolve("run1/summary.json").toFile());
+        assertThat(s.get("default_router_chosen_by").asText()).startsWith("held-out score");
+        String best = null;
+        double bestScore = Double.NEGATIVE_INFINITY;
+        for (CarrotTrainer.VariantResult v : report.training().variants()) {
+            assertThat(v.heldOutScore()).as(v.variant().id()).isBetween(0.3, 1.0);
+            assertThat(v.hyper().get("held_out_area")).isEqualTo(v.heldOutScore());
+            if (v.heldOutScore() > bestScore) {
+                bestScore = v.heldOutScore();
+                best = v.variant().id();
+            }
+        }
+        assertThat(report.defaultVariant()).isEqualTo(best);
+        assertThat(s.get("default_router").asText()).isEqualTo(best);
     }
 
     @Test

@@ -2,10 +2,8 @@ package dev.carrot.langchain4j.community;
 
 import dev.carrot.langchain4j.CarrotChatRequestParameters;
 import dev.carrot.langchain4j.internal.RoutedText;
-import dev.carrot.langchain4j.internal.RoutingCore;
 import dev.carrot.route.Decision;
 import dev.carrot.route.NoModelFitsException;
-import dev.carrot.route.RouteOptions;
 import dev.carrot.route.Router;
 import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.model.chat.request.ChatRequest;
@@ -98,14 +96,7 @@ public final class CarrotRoutingStrategy implements ModelRoutingStrategy {
         if (candidates.isEmpty()) {
             return null;
         }
-        RouteOptions ro = RouteOptions.defaults().onlyModels(candidates);
-        if (options.maxCostUsd().isPresent()) {
-            ro = ro.withMaxCostUsd(options.maxCostUsd().getAsDouble()).onNoFit(RouteOptions.NoFit.FAIL);
-        }
-        String text = RoutedText.of(chatRequest.messages()).text();
-        Decision d = options.budgetUsd().isPresent()
-                ? router.routeWithBudget(text, options.budgetUsd().getAsDouble(), ro)
-                : router.route(text, options.mu().orElse(RoutingCore.DEFAULT_MU), ro);
+        Decision d = options.callOptions().route(router, RoutedText.of(chatRequest.messages()).text(), candidates);
         if (listener != null) {
             try {
                 listener.accept(d);

@@ -57,4 +57,31 @@ public final class Scorer {
         }
         model.cost().predict(view, prices, inputTokens, outputTokens, cost);
     }
+
+    /**
+     * Per model, the upper bound of the prompt's cost in USD at {@code confidence}, from what {@link #predict} filled
+     * in: a token-priced router prices the bound of the output tokens with the predicted input tokens, a direct-cost
+     * router bounds the cost itself. Infinite where the validation prompts cannot certify that confidence.
+     *
+     * @param embedding the prompt's embedding, which places it in a prompt group of the bounds (may be null for
+     *                  bounds without groups)
+     * @throws IllegalStateException if the router has no cost bounds
+     */
+    public void upperCost(float[] embedding, double[] inputTokens, double[] outputTokens, double[] cost,
+                          double confidence, double[] bound) {
+        dev.carrot.route.model.CostBounds b = model.costBounds().orElseThrow(() -> new IllegalStateException(
+                "this router has no cost bounds" + (model.cost() instanceof dev.carrot.route.model.CostModel.None
+                        ? " (it has no cost information)" : " (it was trained without validation prompts, or written"
+                        + " before artifact format 3, or imported)") + ": cap the predicted cost with"
+                        + " withMaxCostUsd(cap) alone, or retrain the router to get bounds"));
+        int group = b.group(embedding);
+        for (int m = 0; m < models; m++) {
+            if (b.target() == dev.carrot.route.model.CostBounds.Target.OUTPUT_TOKENS) {
+                double out = b.upper(m, group, outputTokens[m], confidence);
+                bound[m] = Double.isInfinite(out) ? out : prices[m].cost(inputTokens[m], out);
+            } else {
+                bound[m] = b.upper(m, group, cost[m], confidence);
+            }
+        }
+    }
 }

@@ -6,6 +6,7 @@ import dev.carrot.route.encoder.Pooling;
 import dev.carrot.route.knn.KnnIndex;
 import dev.carrot.route.model.BudgetCalibration;
 import dev.carrot.route.model.CalibrationData;
+import dev.carrot.route.model.CostBounds;
 import dev.carrot.route.model.CostModel;
 import dev.carrot.route.model.InputTokenModel;
 import dev.carrot.route.model.Predictor;
@@ -99,10 +100,62 @@ final class ArtifactReader {
             }
             b.calibrationData(CalibrationData.fromArrays(rows, models.size(), arr));
         }
+        JsonNode cb = m.path("cost_bounds"); // from format version 3
+        if (cb.isObject()) {
+            b.costBounds(costBounds(cb, models.size(), dim));
+        }
         if (m.path("provenance").isObject()) {
             b.provenance(Provenance.fromJson(m.get("provenance")));
         }
         return b.build();
+    }
+
+    /** The split-conformal cost bounds entry (format version 3). */
+    private CostBounds costBounds(JsonNode cb, int models, int encoderDimension) throws IOException {
+        String method = required(cb, "method").asText();
+        String score = required(cb, "score").asText();
+        if (!method.equals("split_conformal") || !score.equals("log_ratio")) {
+            throw new ArtifactFormatException(manifestFile, "cost bounds by method '" + method + "' with score '"
+                    + score + "': this carrot-route reads split_conformal with log_ratio");
+        }
+        CostBounds.Target target;
+        try {
+            target = CostBounds.Target.of(required(cb, "target").asText());
+        } catch (IllegalArgumentException e) {
+            throw new ArtifactFormatException(manifestFile, e.getMessage(), e);
+        }
+        int rows = required(cb, "rows").asInt();
+        int[] sizes = ints(required(cb, "group_sizes"), "group_sizes");
+        int[] centroidGroup = ints(required(cb, "centroid_group"), "centroid_group");
+        JsonNode c = cb.path("centroids");
+        float[] centroids = new float[0];
+        int dim = 0;
+        if (centroidGroup.length > 0) {
+            if (!c.isTextual()) {
+                throw new ArtifactFormatException(manifestFile, "cost bounds with " + centroidGroup.length
+                        + " centroid groups name no 'centroids' array");
+            }
+            dim = encoderDimension;
+            centroids = f32(c.asText(), centroidGroup.length, dim);
+        }
+        return new CostBounds(target, models, rows, doubles(required(cb, "offset")), dim, centroids, centroidGroup,
+                sizes, f64(required(cb, "scores").asText(), models, rows));
+    }
+
+    private int[] ints(JsonNode arr, String field) throws ArtifactFormatException {
+        if (!arr.isArray()) {
+            throw new ArtifactFormatException(manifestFile, "cost bounds field '" + field + "' must be an array of"
+                    + " integers, got " + arr);
+        }
+        int[] out = new int[arr.size()];
+        for (int i = 0; i < out.length; i++) {
+            if (!arr.get(i).canConvertToInt() || !arr.get(i).isIntegralNumber()) {
+                throw new ArtifactFormatException(manifestFile, "cost bounds field '" + field + "' must be an array"
+                        + " of integers, got " + arr.get(i) + " at " + i);
+            }
+            out[i] = arr.get(i).asInt();
+        }
+        return out;
     }
 
     /** The input-token estimate: fitted on the encoder's word pieces, or counted with a stored tokenizer. */

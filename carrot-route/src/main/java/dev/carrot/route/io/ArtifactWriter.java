@@ -7,6 +7,7 @@ import dev.carrot.route.knn.KnnIndex;
 import dev.carrot.route.model.BudgetCalibration;
 import dev.carrot.route.model.CalibrationData;
 import dev.carrot.route.model.CarrotVersion;
+import dev.carrot.route.model.CostBounds;
 import dev.carrot.route.model.CostModel;
 import dev.carrot.route.model.InputTokenModel;
 import dev.carrot.route.model.TokenizerInputTokens;
@@ -121,6 +122,32 @@ final class ArtifactWriter {
         } else {
             m.putNull("calibration_data");
         }
+        if (model.costBounds().isPresent()) {
+            CostBounds b = model.costBounds().get();
+            ObjectNode cb = m.putObject("cost_bounds");
+            cb.put("method", "split_conformal");
+            cb.put("target", b.target().id());
+            cb.put("score", "log_ratio");
+            cb.put("rows", b.rows());
+            putDoubles(cb.putArray("offset"), b.offset());
+            ArrayNode sizes = cb.putArray("group_sizes");
+            for (int n : b.groupSizes()) {
+                sizes.add(n);
+            }
+            int[] cg = b.centroidGroup();
+            if (cg.length == 0) {
+                cb.putNull("centroids");
+            } else {
+                cb.put("centroids", f32("cost_bounds.centroids", b.centroids(), cg.length, b.dimension()));
+            }
+            ArrayNode groups = cb.putArray("centroid_group");
+            for (int g : cg) {
+                groups.add(g);
+            }
+            cb.put("scores", f64("cost_bounds.scores", b.scores(), b.models(), b.rows()));
+        } else {
+            m.putNull("cost_bounds");
+        }
         m.set("provenance", model.provenance().toJson());
         m.set("arrays", arrays);
         m.put(RouterArtifact.CHECKSUM_FIELD, RouterArtifact.CHECKSUM_PLACEHOLDER);
@@ -203,6 +230,10 @@ final class ArtifactWriter {
     }
 
     private String f64(String name, double[] data) throws IOException {
+        return f64(name, data, data.length);
+    }
+
+    private String f64(String name, double[] data, long... shape) throws IOException {
         ByteBuffer buf = ByteBuffer.allocate(Math.max(8, data.length * 8)).order(ByteOrder.LITTLE_ENDIAN);
         for (double v : data) {
             buf.putDouble(v);
@@ -213,7 +244,7 @@ final class ArtifactWriter {
                 StandardOpenOption.WRITE)) {
             flush(ch, buf, crc);
         }
-        index(name, file, "float64", 8L * data.length, crc, data.length);
+        index(name, file, "float64", 8L * data.length, crc, shape);
         return name;
     }
 

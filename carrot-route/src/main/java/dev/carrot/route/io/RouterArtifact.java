@@ -43,9 +43,10 @@ public final class RouterArtifact {
     public static final String FORMAT = "carrot-router";
     /**
      * The newest format version this code reads and the one it writes. Version 2 added the encoder's pooling and
-     * normalisation and the manifest's own checksum; version 1 still loads.
+     * normalisation and the manifest's own checksum; version 3 the split-conformal cost bounds ({@code cost_bounds},
+     * may be null). Versions 1 and 2 still load, without cost bounds.
      */
-    public static final int FORMAT_VERSION = 2;
+    public static final int FORMAT_VERSION = 3;
     /**
      * The manifest's last field: SHA-256 of the manifest file's bytes with this field's value replaced by 64 zeros,
      * so that no change to the manifest (one digit of {@code k}) goes unnoticed.

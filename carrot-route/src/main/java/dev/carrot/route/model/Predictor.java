@@ -10,8 +10,8 @@ import java.util.Optional;
  * <p>A predictor kind is implemented once, here: the same {@link #predict} serves the router at routing time and the
  * trainer when it scores validation and test prompts, so there is nothing to keep in parity. A kind also writes its
  * own fields and arrays into a router artifact ({@link #write}); its {@link PredictorKind}, found through
- * {@link PredictorKinds}, reads them back. The built-in kinds are {@link KnnPredictor}, {@link LinearPredictor} and
- * {@link BlendPredictor}.
+ * {@link PredictorKinds}, reads them back. The built-in kinds are {@link KnnPredictor}, {@link LinearPredictor},
+ * {@link BlendPredictor} and {@link StackPredictor}.
  *
  * <p>Implementations are immutable and thread-safe: any number of threads may call {@link #predict} at once.
  */

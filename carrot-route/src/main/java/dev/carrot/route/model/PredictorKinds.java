@@ -18,7 +18,7 @@ public final class PredictorKinds {
     /** The built-in kinds: the one place they are registered. */
     private static List<PredictorKind> builtIn() {
         return List.of(new KnnPredictor.Kind(), new LinearPredictor.Kind(), new BlendPredictor.Kind(),
-                new OnnxTextPredictor.Kind());
+                new StackPredictor.Kind(), new OnnxTextPredictor.Kind());
     }
 
     private static final class Holder {

@@ -24,6 +24,7 @@ public final class RouterModel {
     private final double costScaleUsd;
     private final BudgetCalibration calibration; // nullable
     private final CalibrationData calibrationData; // nullable
+    private final CostBounds costBounds; // nullable
     private final Provenance provenance;
 
     private RouterModel(Builder b) {
@@ -36,6 +37,7 @@ public final class RouterModel {
         this.costScaleUsd = b.costScaleUsd;
         this.calibration = b.calibration;
         this.calibrationData = b.calibrationData;
+        this.costBounds = b.costBounds;
         this.provenance = b.provenance == null ? Provenance.empty() : b.provenance;
         validate();
     }
@@ -91,6 +93,28 @@ public final class RouterModel {
             throw new IllegalArgumentException("calibration data covers " + calibrationData.models() + " models, the"
                     + " router has " + m);
         }
+        if (costBounds != null) {
+            CostBounds.Target want = cost instanceof CostModel.Tokens ? CostBounds.Target.OUTPUT_TOKENS
+                    : cost instanceof CostModel.Direct ? CostBounds.Target.COST_USD : null;
+            if (want == null) {
+                throw new IllegalArgumentException("a router without cost predictions (cost model 'none') has no"
+                        + " cost bounds");
+            }
+            if (costBounds.target() != want) {
+                throw new IllegalArgumentException("cost bounds are of " + costBounds.target().id() + " but the '"
+                        + cost.kind() + "' cost model predicts " + want.id());
+            }
+            if (costBounds.dimension() > 0 && (encoder == null || costBounds.dimension() != encoder.dimension())) {
+                throw new IllegalArgumentException("cost bounds group prompts by centroids of dimension "
+                        + costBounds.dimension() + ", the router's encoder has "
+                        + (encoder == null ? "none" : "dimension " + encoder.dimension()));
+            }
+            if (costBounds.models() != m) {
+                throw new IllegalArgumentException("cost bounds cover " + costBounds.models() + " models, the router"
+                        + " has " + m + " (a router with other models needs bounds fitted for them, or none:"
+                        + " costBounds(null))");
+            }
+        }
         if (calibrationData != null && cost.pricesTokens() != calibrationData.tokenBased()) {
             throw new IllegalArgumentException("calibration data is " + (calibrationData.tokenBased() ? "token" : "cost")
                     + "-based but the cost model is " + cost.kind());
@@ -124,6 +148,7 @@ public final class RouterModel {
         b.costScaleUsd = costScaleUsd;
         b.calibration = calibration;
         b.calibrationData = calibrationData;
+        b.costBounds = costBounds;
         b.provenance = provenance;
         return b;
     }
@@ -236,6 +261,15 @@ public final class RouterModel {
         return Optional.ofNullable(calibrationData);
     }
 
+    /**
+     * Split-conformal upper bounds of each model's output tokens (token-priced routers) or cost (direct-cost
+     * routers), fitted on the validation prompts; empty for routers trained without validation prompts or written
+     * before artifact format version 3.
+     */
+    public Optional<CostBounds> costBounds() {
+        return Optional.ofNullable(costBounds);
+    }
+
     /** Provenance: dataset hash, trainer configuration, versions, creation time ... */
     public Provenance provenance() {
         return provenance;
@@ -260,6 +294,7 @@ public final class RouterModel {
         private double costScaleUsd = 1.0;
         private BudgetCalibration calibration;
         private CalibrationData calibrationData;
+        private CostBounds costBounds;
         private Provenance provenance;
 
         private Builder() {
@@ -321,6 +356,12 @@ public final class RouterModel {
 
         public Builder calibrationData(CalibrationData data) {
             this.calibrationData = data;
+            return this;
+        }
+
+        /** Upper cost bounds (null for none). */
+        public Builder costBounds(CostBounds bounds) {
+            this.costBounds = bounds;
             return this;
         }
 

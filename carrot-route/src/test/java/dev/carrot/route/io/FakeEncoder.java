@@ -9,14 +9,14 @@ import java.util.List;
 import java.util.function.Consumer;
 
 /** An encoder that maps every text to the first unit vector, with a chosen dimension and hash. */
-final class FakeEncoder implements PromptEncoder {
+public final class FakeEncoder implements PromptEncoder {
     private final EncoderInfo info;
 
     FakeEncoder(int dim, String sha) {
         this(new EncoderInfo("fake", dim, sha, 16, Pooling.MEAN, true));
     }
 
-    FakeEncoder(EncoderInfo info) {
+    public FakeEncoder(EncoderInfo info) {
         this.info = info;
     }
 

@@ -22,6 +22,7 @@ import java.util.stream.Stream;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.carrot.route.model.BlendPredictor;
+import dev.carrot.route.model.CostBounds;
 import dev.carrot.route.model.CostModel;
 import dev.carrot.route.model.KnnPredictor;
 import dev.carrot.route.model.LinearPredictor;
@@ -32,7 +33,7 @@ class RouterArtifactTest {
     @TempDir
     Path tmp;
 
-    /** The golden model: every predictor kind (KNN, logistic, blend), token costs, calibration. */
+    /** The golden model: every predictor kind (KNN, logistic, blend), token costs, calibration, cost bounds. */
     static RouterModel golden() {
         float[] w = new float[3 * 4];
         for (int i = 0; i < w.length; i++) {
@@ -40,7 +41,7 @@ class RouterArtifactTest {
         }
         Predictor logistic = new LinearPredictor(3, 4, w, new float[]{0.1f, -0.2f, 0.3f},
                 LinearPredictor.Link.SIGMOID);
-        RouterModel base = TestRouters.withCalibration();
+        RouterModel base = TestRouters.withBounds();
         return base.toBuilder()
                 .quality(new BlendPredictor(0.6, base.quality(), logistic))
                 .build();
@@ -93,6 +94,52 @@ class RouterArtifactTest {
             RouterArtifact.write(m, dir);
             assertSamePredictions(Router.of(m, null), Router.of(RouterArtifact.read(dir), null));
         }
+        // USD bounds of a direct-cost router in two prompt groups (centroids in the encoder's space), read back
+        java.util.SplittableRandom r = new java.util.SplittableRandom(1);
+        double[] pred = new double[150 * 3];
+        double[] actual = new double[150 * 3];
+        int[] group = new int[150];
+        for (int i = 0; i < 150; i++) {
+            group[i] = i % 3 == 0 ? 1 : 0;
+            for (int j = 0; j < 3; j++) {
+                pred[i * 3 + j] = 0.001 * (1 + r.nextDouble());
+                actual[i * 3 + j] = pred[i * 3 + j] * Math.exp((group[i] + 0.2) * r.nextGaussian());
+            }
+        }
+        float[] centroids = {1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0.6f, 0.8f};
+        RouterModel bounded = direct.toBuilder().costBounds(CostBounds.fit(CostBounds.Target.COST_USD, pred, actual,
+                150, 3, 4, centroids, new int[]{0, 1, 0}, group)).build();
+        Path dir = tmp.resolve("bounded");
+        RouterArtifact.write(bounded, dir);
+        CostBounds back = RouterArtifact.read(dir).costBounds().orElseThrow();
+        CostBounds want = bounded.costBounds().orElseThrow();
+        assertThat(back.target()).isEqualTo(CostBounds.Target.COST_USD);
+        assertThat(back.groupSizes()).containsExactly(want.groupSizes()).containsExactly(100, 50);
+        assertThat(back.centroids()).containsExactly(centroids);
+        assertThat(back.centroidGroup()).containsExactly(0, 1, 0);
+        assertThat(back.offset()).containsExactly(want.offset());
+        assertThat(back.scores()).containsExactly(want.scores());
+        // the wider group gets the wider bounds; a prompt near the second centroid is in it
+        Router br = Router.of(bounded, null);
+        double[] near0 = br.costUpperBounds(new float[]{1, 0, 0, 0}, -1, 0.9);
+        double[] near1 = br.costUpperBounds(new float[]{0, 1, 0, 0}, -1, 0.9);
+        double[] p0 = br.predict(new float[]{1, 0, 0, 0}, -1).costUsd();
+        double[] p1 = br.predict(new float[]{0, 1, 0, 0}, -1).costUsd();
+        for (int j = 0; j < 3; j++) {
+            assertThat(near1[j] / p1[j]).isGreaterThan(near0[j] / p0[j]);
+        }
+        assertThatThrownBy(() -> TestRouters.builder().prices(null).cost(direct.cost()).costBounds(CostBounds.fit(
+                CostBounds.Target.COST_USD, pred, actual, 150, 3, 2, new float[]{1, 0, 0, 1}, new int[]{0, 1}, group))
+                .build()).hasMessageContaining("centroids of dimension 2, the router's encoder has dimension 4");
+        // bounds must be of what the cost model predicts, for every model
+        assertThatThrownBy(() -> TestRouters.withCalibration().toBuilder().costBounds(want).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("cost bounds are of cost_usd but the 'tokens' cost model predicts output_tokens");
+        assertThatThrownBy(() -> none.toBuilder().costBounds(want).build())
+                .hasMessageContaining("cost model 'none') has no cost bounds");
+        assertThatThrownBy(() -> direct.toBuilder().costBounds(CostBounds.fit(CostBounds.Target.COST_USD,
+                new double[]{1, 2}, new double[]{1, 2}, 1, 2, 0, new float[0], new int[0], new int[1])).build())
+                .hasMessageContaining("cost bounds cover 2 models, the router has 3");
         Decision d = Router.of(none, null).route(TestRouters.query(), 0.5);
         assertThat(d.costModel()).isEqualTo("none");
         assertThat(d.chosen().costUsd()).isZero();
@@ -222,6 +269,7 @@ class RouterArtifactTest {
     // ------------------------------------------------------------------------------------ golden
 
     private static final Path GOLDEN_V1 = Path.of("src/test/resources/golden/router-v1");
+    private static final Path GOLDEN_V2 = Path.of("src/test/resources/golden/router-v2");
     private static final Path GOLDEN = Path.of("src/test/resources/golden/router-v" + RouterArtifact.FORMAT_VERSION);
     private static final Path EXPECTED = Path.of("src/test/resources/golden/router-v1-expected.json");
 
@@ -238,7 +286,7 @@ class RouterArtifactTest {
             RouterArtifact.write(golden(), GOLDEN);
         }
         ObjectNode expected = (ObjectNode) new ObjectMapper().readTree(EXPECTED.toFile());
-        for (Path dir : List.of(GOLDEN_V1, GOLDEN)) {
+        for (Path dir : List.of(GOLDEN_V1, GOLDEN_V2, GOLDEN)) {
             Router fromDisk = Router.of(RouterArtifact.read(dir), null);
             int i = 0;
             for (float[] q : QUERIES) {
@@ -252,6 +300,15 @@ class RouterArtifactTest {
                         e.get("model_at_0.2").asText());
             }
             assertThat(fromDisk.model().encoder()).isEqualTo(golden().encoder());
+            // cost bounds came with format version 3: older artifacts load without them
+            assertThat(fromDisk.costBounds().isPresent()).as(dir + " has cost bounds").isEqualTo(dir == GOLDEN);
+        }
+        Router current = Router.of(RouterArtifact.read(GOLDEN), null);
+        Router fresh = Router.of(golden(), null);
+        for (float[] q : QUERIES) {
+            for (double c : new double[]{0.5, 0.9}) {
+                assertThat(current.costUpperBounds(q, 37, c)).containsExactly(fresh.costUpperBounds(q, 37, c));
+            }
         }
         Path again = tmp.resolve("again");
         RouterArtifact.write(golden(), again);

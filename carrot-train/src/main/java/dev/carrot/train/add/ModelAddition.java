@@ -227,6 +227,10 @@ public final class ModelAddition {
         }
 
         Extended ext = extend(router, labels, price, warnings);
+        if (router.costBounds().isPresent()) {
+            warnings.add("the router's cost bounds (split-conformal, for caps at a confidence) are dropped: they were"
+                    + " calibrated on validation prompts without the new model's costs; cap the predicted cost instead");
+        }
         Map<String, Object> report = new LinkedHashMap<>();
         report.put("model", name);
         report.put("carrot_version", CarrotVersion.VERSION);
@@ -413,8 +417,10 @@ public final class ModelAddition {
         } else {
             newCost = cost;
         }
+        // the split-conformal cost bounds were calibrated on validation prompts the new model has no outcomes on:
+        // they are dropped, not extended (a cap at a confidence then fails with the message that there are none)
         RouterModel.Builder b = base.toBuilder().models(models).quality(quality).cost(newCost).calibration(null)
-                .calibrationData(null);
+                .calibrationData(null).costBounds(null);
         if (base.prices().isPresent()) {
             b.prices(base.prices().get().with(labels.model(), price.orElseThrow()));
         }

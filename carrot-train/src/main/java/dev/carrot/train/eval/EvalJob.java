@@ -58,9 +58,33 @@ public final class EvalJob {
      * @param predC       predicted cost USD, test x models
      * @param calibration its budget calibration (validation), if any
      */
-    public record Routed(String name, double[] predQ, double[] predC, Optional<BudgetCalibration> calibration) {
+    public record Routed(String name, double[] predQ, double[] predC, Optional<BudgetCalibration> calibration,
+                         Optional<Bounds> costBounds) {
         public Routed {
             Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(calibration, "calibration");
+            Objects.requireNonNull(costBounds, "costBounds");
+        }
+
+        /** A router without cost bounds. */
+        public Routed(String name, double[] predQ, double[] predC, Optional<BudgetCalibration> calibration) {
+            this(name, predQ, predC, calibration, Optional.empty());
+        }
+    }
+
+    /**
+     * A router's upper cost bounds on the test prompts ({@code Router.costUpperBounds}).
+     *
+     * @param confidences the confidences of the bounds
+     * @param upperUsd    per confidence, the bounds in USD, test x models (infinite where the router cannot certify
+     *                    the confidence)
+     */
+    public record Bounds(double[] confidences, double[][] upperUsd) {
+        public Bounds {
+            if (confidences.length != upperUsd.length || confidences.length == 0) {
+                throw new IllegalArgumentException("cost bounds need at least one confidence and one set of bounds per"
+                        + " confidence, got " + confidences.length + " and " + upperUsd.length);
+            }
         }
     }
 
@@ -73,11 +97,47 @@ public final class EvalJob {
      * @param tasks      task label per test prompt (null entries allowed), or null
      * @param trainMeanQ mean quality per model on the training prompts (for choosing baseline models)
      * @param trainMeanC mean cost per model on the training prompts (RouterBench-style costs)
+     * @param costScale  the routers' cost scale in USD
      * @param routers    routers, the first being the main one the baselines are built around
+     * @param validationMeanQ mean quality per model on the validation prompts: the deployable single model is the
+     *                   best of them (ties: the cheaper on the training prompts)
      */
     public record Input(String dataset, int nTrain, List<String> models, double[] trueQ, double[] trueC,
                         boolean hasCost, String[] tasks, double[] trainMeanQ, double[] trainMeanC,
-                        double costScale, List<Routed> routers) {
+                        double costScale, List<Routed> routers, double[] validationMeanQ) {
+
+        public Input {
+            Objects.requireNonNull(models, "models");
+            Objects.requireNonNull(routers, "routers");
+            if (routers.isEmpty()) {
+                throw new IllegalArgumentException("no routers to evaluate");
+            }
+            if (validationMeanQ.length != models.size() || trainMeanQ.length != models.size()
+                    || trainMeanC.length != models.size()) {
+                throw new IllegalArgumentException("per-model means must have one value per model (" + models.size()
+                        + "), got validation " + validationMeanQ.length + ", train quality " + trainMeanQ.length
+                        + ", train cost " + trainMeanC.length);
+            }
+        }
+
+        /**
+         * Which prompts the deployable single model is chosen on: {@code "validation"}, or {@code "training"} when
+         * the input was made without validation means (then {@code validationMeanQ} is {@code trainMeanQ} itself).
+         */
+        public String deployableChosenOn() {
+            return validationMeanQ == trainMeanQ ? "training" : "validation";
+        }
+
+        /**
+         * An input whose deployable single model is chosen on the training prompts ({@code trainMeanQ}), for
+         * callers without a validation split.
+         */
+        public Input(String dataset, int nTrain, List<String> models, double[] trueQ, double[] trueC,
+                     boolean hasCost, String[] tasks, double[] trainMeanQ, double[] trainMeanC, double costScale,
+                     List<Routed> routers) {
+            this(dataset, nTrain, models, trueQ, trueC, hasCost, tasks, trainMeanQ, trainMeanC, costScale, routers,
+                    trainMeanQ);
+        }
 
         /**
          * The input for routers evaluated on a dataset's test rows.
@@ -90,11 +150,41 @@ public final class EvalJob {
                                boolean hasCost, double costScale, List<Routed> routers) {
             int m = data.modelCount();
             double[] allQ = data.qualityMatrix();
+            int[] validation = data.indicesOf(RoutingDataset.VALIDATION);
+            double[] trainMeanQ = Matrices.columnMeans(allQ, m, trainRows);
             return new Input(data.provenance().source(), trainRows.length, data.models(),
                     Matrices.rows(allQ, m, testRows), Matrices.rows(trueCosts, m, testRows), hasCost,
-                    Matrices.tasks(data, testRows), Matrices.columnMeans(allQ, m, trainRows),
-                    Matrices.columnMeans(trueCosts, m, trainRows), costScale, routers);
+                    Matrices.tasks(data, testRows), trainMeanQ, Matrices.columnMeans(trueCosts, m, trainRows),
+                    costScale, routers, validation.length > 0 ? Matrices.columnMeans(allQ, m, validation)
+                            : trainMeanQ);
         }
+    }
+
+    /** The router the others are compared with: the paper's KNN router. */
+    public static final String PAPER_ROUTER = "knn";
+
+    /**
+     * The deployable single model: the best on the validation prompts (or on the training prompts when the input
+     * has no validation means), ties to the cheaper on the training prompts. Unlike the best model on test, it could
+     * have been chosen before seeing the test outcomes.
+     */
+    public static int deployable(Input in) {
+        double[] q = in.validationMeanQ();
+        int b = 0;
+        for (int j = 1; j < q.length; j++) {
+            if (q[j] > q[b] || (q[j] == q[b] && in.trainMeanC()[j] < in.trainMeanC()[b])) {
+                b = j;
+            }
+        }
+        return b;
+    }
+
+    /**
+     * What the paper's evaluation found: its summary ({@code eval.json}) and, per router other than
+     * {@link #PAPER_ROUTER}, the paired differences of its metrics to that router (empty when there is none).
+     */
+    record PaperResult(ObjectNode summary, Map<String, Map<String, Bootstrap.Difference>> vsKnn,
+                       Optional<ArrayNode> costBounds) {
     }
 
     private final Options options;
@@ -105,7 +195,7 @@ public final class EvalJob {
 
     /** Runs the paper's evaluation and writes it into {@code dir}; returns its summary. */
     public ObjectNode run(Input in, Path dir) throws IOException {
-        return paperEvaluation(in, routerCurves(in), dir);
+        return paperEvaluation(in, routerCurves(in), dir).summary();
     }
 
     /**
@@ -121,7 +211,8 @@ public final class EvalJob {
     public ObjectNode runWithSummary(Input in, Path out, List<String> order, ObjectNode extra,
                                      Optional<JsonNode> reference, long startNanos) throws IOException {
         List<Curve> routers = routerCurves(in);
-        Evaluation e = new Evaluation(in.dataset(), in.nTrain(), in.models(), in.trueQ(), in.trueC(), in.hasCost());
+        Evaluation e = new Evaluation(in.dataset(), in.nTrain(), in.models(), in.trueQ(), in.trueC(), in.hasCost(),
+                deployable(in), in.validationMeanQ(), in.deployableChosenOn());
         for (String name : order) {
             e.add(routers.stream().filter(c -> c.name().equals(name)).findFirst().orElseThrow(
                     () -> new IllegalArgumentException("no router named '" + name + "' to evaluate")));
@@ -130,7 +221,9 @@ public final class EvalJob {
         reference.ifPresent(r -> e.extra().set("reference", e.reference(r)));
         e.write(out);
         long t = System.nanoTime();
-        paperEvaluation(in, routers, out.resolve("eval"));
+        PaperResult paper = paperEvaluation(in, routers, out.resolve("eval"));
+        paper.vsKnn().forEach((name, diffs) -> e.compare(name, PAPER_ROUTER, options.bootstrap(), diffs));
+        paper.costBounds().ifPresent(b -> e.extra().set("cost_bounds", b));
         if (e.extra().get("seconds") instanceof ObjectNode seconds) {
             seconds.put("paper_evaluation", (System.nanoTime() - t) / 1e9);
             seconds.put("total", (System.nanoTime() - startNanos) / 1e9);
@@ -152,12 +245,13 @@ public final class EvalJob {
         return routerCurves;
     }
 
-    private ObjectNode paperEvaluation(Input in, List<Curve> routerCurves, Path dir) throws IOException {
+    private PaperResult paperEvaluation(Input in, List<Curve> routerCurves, Path dir) throws IOException {
         int m = in.models().size();
         int n = in.trueQ().length / m;
         List<Curve> baselines = in.hasCost() ? baselines(in, routerCurves.get(0), n, m) : List.of();
         List<Curve> all = new ArrayList<>(routerCurves);
         all.addAll(baselines);
+        int deployable = deployable(in);
 
         ObjectMapper om = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
         ObjectNode summary = om.createObjectNode();
@@ -167,11 +261,21 @@ public final class EvalJob {
         summary.put("has_cost", in.hasCost());
         summary.put("bootstrap_replicates", options.bootstrap());
         summary.put("main_router", routerCurves.get(0).name());
+        ArrayNode names = summary.putArray("routers");
+        routerCurves.forEach(c -> names.add(c.name()));
+        summary.set("deployable_single", deployableJson(in, deployable, n, m));
         int[] allRows = range(n);
+        // one set of resamples for every curve: each replicate draws the same prompts for all of them, so that
+        // differences between curves are paired
+        int[][] w = Bootstrap.weights(n, options.bootstrap(), options.seed());
+        Map<String, Replicated> replicated = new LinkedHashMap<>();
         Map<String, Map<String, Bootstrap.Interval>> metrics = new LinkedHashMap<>();
         for (Curve c : all) {
-            metrics.put(c.name(), metrics(in, c, allRows, options.seed()));
+            Replicated r = replicate(in, c, allRows, w, deployable);
+            replicated.put(c.name(), r);
+            metrics.put(c.name(), r.intervals());
         }
+        Map<String, Map<String, Bootstrap.Difference>> vsKnn = paired(replicated, routerCurves, summary, dir);
         ArrayNode mj = summary.putArray("metrics");
         StringBuilder csv = new StringBuilder("router,metric,value,ci_low,ci_high,defined_fraction\n");
         metrics.forEach((name, ms) -> {
@@ -207,9 +311,81 @@ public final class EvalJob {
                 summary.set("calibration", cal);
             }
         }
+        // how often the realised cost is within each router's upper bound
+        Optional<ArrayNode> bounds = in.hasCost() ? costBoundCoverage(in, dir) : Optional.empty();
+        bounds.ifPresent(b -> summary.set("cost_bounds", b));
         AtomicFiles.write(dir.resolve("eval.json"), out -> om.writeValue(out, summary));
         LOG.info("evaluation written to {}", dir.toAbsolutePath());
-        return summary;
+        return new PaperResult(summary, vsKnn, bounds);
+    }
+
+    private static ObjectNode deployableJson(Input in, int deployable, int n, int m) {
+        ObjectNode d = new ObjectMapper().createObjectNode();
+        d.put("model", in.models().get(deployable));
+        d.put("chosen_on", in.deployableChosenOn());
+        d.put("chosen_on_quality", in.validationMeanQ()[deployable]);
+        double q = 0;
+        double c = 0;
+        for (int i = 0; i < n; i++) {
+            q += in.trueQ()[i * m + deployable];
+            c += in.trueC()[i * m + deployable];
+        }
+        d.put("quality", q / n);
+        put(d, "cost", in.hasCost() ? c / n : Double.NaN);
+        return d;
+    }
+
+    /**
+     * Paired differences of every curve other than the paper's router to it, on the same resamples: into the
+     * summary ({@code paired}) and {@code paired.csv}. Returns the routers' differences.
+     */
+    private Map<String, Map<String, Bootstrap.Difference>> paired(Map<String, Replicated> replicated,
+                                                                  List<Curve> routerCurves, ObjectNode summary,
+                                                                  Path dir) throws IOException {
+        Map<String, Map<String, Bootstrap.Difference>> routers = new LinkedHashMap<>();
+        Replicated base = replicated.get(PAPER_ROUTER);
+        if (base == null) {
+            LOG.info("no '{}' router among {}: no paired comparisons", PAPER_ROUTER, replicated.keySet());
+            return routers;
+        }
+        java.util.Set<String> routerNames = new java.util.HashSet<>();
+        routerCurves.forEach(c -> routerNames.add(c.name()));
+        ArrayNode pj = summary.putArray("paired");
+        StringBuilder csv = new StringBuilder("router,baseline,metric,difference,ci_low,ci_high,unpaired_ci_low,"
+                + "unpaired_ci_high,defined_fraction,resamples\n");
+        for (Replicated r : replicated.values()) {
+            if (r == base) {
+                continue;
+            }
+            Map<String, Bootstrap.Difference> diffs = r.differenceTo(base);
+            if (routerNames.contains(r.name())) {
+                routers.put(r.name(), diffs);
+            }
+            ObjectNode o = pj.addObject();
+            o.put("router", r.name());
+            o.put("baseline", PAPER_ROUTER);
+            diffs.forEach((metric, d) -> {
+                o.set(metric, differenceJson(d));
+                csv.append(csvCell(r.name())).append(',').append(PAPER_ROUTER).append(',').append(metric).append(',')
+                        .append(num(d.value())).append(',').append(num(d.lo())).append(',').append(num(d.hi()))
+                        .append(',').append(num(d.unpairedLo())).append(',').append(num(d.unpairedHi())).append(',')
+                        .append(num(d.defined())).append(',').append(options.bootstrap()).append('\n');
+            });
+        }
+        AtomicFiles.writeString(dir.resolve("paired.csv"), csv.toString());
+        return routers;
+    }
+
+    /** {@code {difference, ci_low, ci_high, unpaired_ci_low, unpaired_ci_high, defined_fraction}}. */
+    static ObjectNode differenceJson(Bootstrap.Difference d) {
+        ObjectNode e = new ObjectMapper().createObjectNode();
+        put(e, "difference", d.value());
+        put(e, "ci_low", d.lo());
+        put(e, "ci_high", d.hi());
+        put(e, "unpaired_ci_low", d.unpairedLo());
+        put(e, "unpaired_ci_high", d.unpairedHi());
+        put(e, "defined_fraction", d.defined());
+        return e;
     }
 
     // -------------------------------------------------------------------------------------------- baselines
@@ -277,28 +453,49 @@ public final class EvalJob {
 
     // -------------------------------------------------------------------------------------------- metrics
 
+    /**
+     * A curve's metrics on the test prompts ({@code point}) and in each bootstrap replicate
+     * ({@code reps[metric][replicate]}).
+     */
+    record Replicated(String name, String[] metrics, double[] point, double[][] reps) {
+        /** Each metric with its percentile interval. */
+        Map<String, Bootstrap.Interval> intervals() {
+            Map<String, Bootstrap.Interval> out = new LinkedHashMap<>();
+            for (int k = 0; k < metrics.length; k++) {
+                out.put(metrics[k], reps[k].length == 0 ? new Bootstrap.Interval(point[k], Double.NaN, Double.NaN, 1)
+                        : Bootstrap.Interval.of(point[k], reps[k]));
+            }
+            return out;
+        }
+
+        /** This curve's metrics minus {@code base}'s, replicate by replicate (both must share the resamples). */
+        Map<String, Bootstrap.Difference> differenceTo(Replicated base) {
+            Map<String, Bootstrap.Difference> out = new LinkedHashMap<>();
+            for (int k = 0; k < metrics.length; k++) {
+                out.put(metrics[k], Bootstrap.Difference.of(point[k], reps[k], base.point[k], base.reps[k]));
+            }
+            return out;
+        }
+    }
+
     /** The metrics of one curve on a subset of test prompts, with bootstrap intervals. */
     private Map<String, Bootstrap.Interval> metrics(Input in, Curve full, int[] rows, long seed) {
-        int m = in.models().size();
+        return replicate(in, full, rows, Bootstrap.weights(rows.length, options.bootstrap(), seed), deployable(in))
+                .intervals();
+    }
+
+    /** The metrics of one curve over {@code rows}, on the full rows and in each resample {@code w[rep]} of them. */
+    private static Replicated replicate(Input in, Curve full, int[] rows, int[][] w, int deployable) {
         Curve c = distinct(full);
-        double[] point = metricValues(in, c, rows, null);
-        int b = options.bootstrap();
-        double[][] reps = new double[point.length][b];
-        int[][] w = Bootstrap.weights(rows.length, b, seed);
-        for (int rep = 0; rep < b; rep++) {
-            double[] v = metricValues(in, c, rows, w[rep]);
+        double[] point = metricValues(in, c, rows, null, deployable);
+        double[][] reps = new double[point.length][w.length];
+        for (int rep = 0; rep < w.length; rep++) {
+            double[] v = metricValues(in, c, rows, w[rep], deployable);
             for (int k = 0; k < v.length; k++) {
                 reps[k][rep] = v[k];
             }
         }
-        Map<String, Bootstrap.Interval> out = new LinkedHashMap<>();
-        String[] names = metricNames(in.hasCost());
-        for (int k = 0; k < names.length; k++) {
-            out.put(names[k], b == 0 ? new Bootstrap.Interval(point[k], Double.NaN, Double.NaN, 1)
-                    : Bootstrap.Interval.of(point[k], reps[k]));
-        }
-        assert m > 0;
-        return out;
+        return new Replicated(full.name(), metricNames(in.hasCost()), point, reps);
     }
 
     /**
@@ -334,15 +531,20 @@ public final class EvalJob {
         if (!hasCost) {
             return new String[]{"quality_at_lambda0"};
         }
-        List<String> n = new ArrayList<>(List.of("area", "cost_to_match_best", "quality_at_lambda0"));
+        List<String> n = new ArrayList<>(List.of("area", "cost_to_match_best", "cost_to_match_deployable",
+                "quality_at_lambda0"));
         for (double f : BUDGET_FRACTIONS) {
             n.add(String.format(Locale.ROOT, "quality_at_%d%%_of_dearest_cost", Math.round(f * 100)));
         }
         return n.toArray(new String[0]);
     }
 
-    /** The metric values of a curve over {@code rows} (test indices), weighted by {@code w} (null: each once). */
-    private static double[] metricValues(Input in, Curve c, int[] rows, int[] w) {
+    /**
+     * The metric values of a curve over {@code rows} (test indices), weighted by {@code w} (null: each once), in the
+     * order of {@link #metricNames}. {@code cost_to_match_deployable} is the cost at which the curve first reaches
+     * the deployable model's quality on these prompts, as a fraction of that model's cost on them.
+     */
+    private static double[] metricValues(Input in, Curve c, int[] rows, int[] w, int deployable) {
         int m = in.models().size();
         double[] sc = new double[m];
         double[] sq = new double[m];
@@ -391,12 +593,13 @@ public final class EvalJob {
                 best = j;
             }
         }
-        double[] v = new double[3 + BUDGET_FRACTIONS.length];
+        double[] v = new double[4 + BUDGET_FRACTIONS.length];
         v[0] = Metrics.area(cost, quality, lo, hi);
         v[1] = Metrics.costToMatch(cost, quality, sq[best], sc[best]);
-        v[2] = quality[0];
+        v[2] = Metrics.costToMatch(cost, quality, sq[deployable], sc[deployable]);
+        v[3] = quality[0];
         for (int k = 0; k < BUDGET_FRACTIONS.length; k++) {
-            v[3 + k] = Metrics.qualityWithin(cost, quality, BUDGET_FRACTIONS[k] * hi);
+            v[4 + k] = Metrics.qualityWithin(cost, quality, BUDGET_FRACTIONS[k] * hi);
         }
         return v;
     }
@@ -469,6 +672,122 @@ public final class EvalJob {
             EvalPlots.perTask(radar, taskNames, routers.get(0).name(), dir.resolve("per_task"));
         }
         return out;
+    }
+
+    // -------------------------------------------------------------------------------------------- cost bounds
+
+    /**
+     * For each router with cost bounds and each confidence: the share of (test prompt, model) pairs whose realised
+     * cost is at most the bound, overall, per model and per task, into {@code cost_bounds.csv}; returns the overall
+     * rows with the lowest and highest per-model share (empty when no router has bounds).
+     */
+    private static Optional<ArrayNode> costBoundCoverage(Input in, Path dir) throws IOException {
+        int m = in.models().size();
+        int n = in.trueQ().length / m;
+        ArrayNode out = new ObjectMapper().createArrayNode();
+        Map<String, ObjectNode> coverageByTask = new LinkedHashMap<>();
+        StringBuilder csv = new StringBuilder("router,task,model,confidence,pairs,coverage,infinite_bounds,"
+                + "mean_finite_bound_usd,mean_cost_usd,mean_predicted_cost_usd\n");
+        for (Routed r : in.routers()) {
+            if (r.costBounds().isEmpty()) {
+                continue;
+            }
+            Bounds b = r.costBounds().get();
+            for (int k = 0; k < b.confidences().length; k++) {
+                double[] u = b.upperUsd()[k];
+                if (u.length != n * m) {
+                    throw new IllegalArgumentException("router " + r.name() + " has " + u.length + " cost bounds at "
+                            + b.confidences()[k] + ", expected test x models = " + n + " x " + m);
+                }
+                long heldAll = 0;
+                long infiniteAll = 0;
+                double worst = Double.POSITIVE_INFINITY;
+                double best = Double.NEGATIVE_INFINITY;
+                String worstModel = null;
+                String bestModel = null;
+                for (int j = 0; j < m; j++) {
+                    long held = 0;
+                    long infinite = 0;
+                    double boundSum = 0;
+                    double costSum = 0;
+                    double predSum = 0;
+                    for (int i = 0; i < n; i++) {
+                        double bound = u[i * m + j];
+                        double cost = in.trueC()[i * m + j];
+                        if (cost <= bound) {
+                            held++;
+                        }
+                        if (Double.isInfinite(bound)) {
+                            infinite++;
+                        } else {
+                            boundSum += bound;
+                        }
+                        costSum += cost;
+                        predSum += r.predC()[i * m + j];
+                    }
+                    double share = held / (double) n;
+                    if (share < worst) {
+                        worst = share;
+                        worstModel = in.models().get(j);
+                    }
+                    if (share > best) {
+                        best = share;
+                        bestModel = in.models().get(j);
+                    }
+                    heldAll += held;
+                    infiniteAll += infinite;
+                    csv.append(csvCell(r.name())).append(",(all),").append(csvCell(in.models().get(j))).append(',')
+                            .append(num(b.confidences()[k])).append(',').append(n).append(',').append(num(share))
+                            .append(',').append(infinite).append(',')
+                            .append(infinite == n ? "" : num(boundSum / (n - infinite))).append(',')
+                            .append(num(costSum / n)).append(',').append(num(predSum / n)).append('\n');
+                }
+                double share = heldAll / (double) (n * m);
+                csv.append(csvCell(r.name())).append(",(all),(all models),").append(num(b.confidences()[k]))
+                        .append(',').append((long) n * m).append(',').append(num(share)).append(',').append(infiniteAll)
+                        .append(",,,\n");
+                if (in.tasks() != null) {
+                    ObjectNode byTask = new ObjectMapper().createObjectNode();
+                    Map<String, long[]> tasks = new java.util.TreeMap<>(); // task -> {held, pairs, infinite}
+                    for (int i = 0; i < n; i++) {
+                        long[] t = tasks.computeIfAbsent(in.tasks()[i] == null ? "(none)" : in.tasks()[i],
+                                x -> new long[3]);
+                        for (int j = 0; j < m; j++) {
+                            t[0] += in.trueC()[i * m + j] <= u[i * m + j] ? 1 : 0;
+                            t[1]++;
+                            t[2] += Double.isInfinite(u[i * m + j]) ? 1 : 0;
+                        }
+                    }
+                    for (Map.Entry<String, long[]> t : tasks.entrySet()) {
+                        double ts = t.getValue()[0] / (double) t.getValue()[1];
+                        byTask.put(t.getKey(), ts);
+                        csv.append(csvCell(r.name())).append(',').append(csvCell(t.getKey())).append(",(all models),")
+                                .append(num(b.confidences()[k])).append(',').append(t.getValue()[1]).append(',')
+                                .append(num(ts)).append(',').append(t.getValue()[2]).append(",,,\n");
+                    }
+                    coverageByTask.put(r.name() + "@" + k, byTask);
+                }
+                ObjectNode o = out.addObject();
+                o.put("router", r.name());
+                o.put("confidence", b.confidences()[k]);
+                o.put("pairs", (long) n * m);
+                o.put("coverage", share);
+                o.put("lowest_model_coverage", worst);
+                o.put("lowest_model", worstModel);
+                o.put("highest_model_coverage", best);
+                o.put("highest_model", bestModel);
+                o.put("infinite_bounds", infiniteAll);
+                ObjectNode byTask = coverageByTask.get(r.name() + "@" + k);
+                if (byTask != null) {
+                    o.set("coverage_by_task", byTask);
+                }
+            }
+        }
+        if (out.isEmpty()) {
+            return Optional.empty();
+        }
+        AtomicFiles.writeString(dir.resolve("cost_bounds.csv"), csv.toString());
+        return Optional.of(out);
     }
 
     // -------------------------------------------------------------------------------------------- calibration
@@ -555,6 +874,145 @@ public final class EvalJob {
             tq += in.trueQ()[i * m + c];
         }
         return new double[]{tc / n, tq / n};
+    }
+
+    // -------------------------------------------------------------------------------------------- text
+
+    /**
+     * The terminal form of a training run's summary ({@code summary.json}): the hindsight and the deployable single
+     * model, and per router its area, quality at mu = 0 and matching costs, with its paired difference to the KNN
+     * router and the 95% interval of that difference.
+     */
+    public static String describeSummary(JsonNode summary) {
+        StringBuilder sb = new StringBuilder();
+        boolean hasCost = summary.path("has_cost").asBoolean();
+        JsonNode bs = summary.get("best_single");
+        sb.append(String.format(Locale.ROOT, "best single model on test (in hindsight): %s, quality %.4f%s%n",
+                bs.get("model").asText(), bs.get("quality").asDouble(), usd(bs.get("cost"))));
+        JsonNode ds = summary.get("deployable_single");
+        if (ds != null) {
+            sb.append(String.format(Locale.ROOT, "deployable single model (best on %s): %s, test quality %.4f%s%n",
+                    ds.path("chosen_on").asText(), ds.get("model").asText(), ds.get("quality").asDouble(),
+                    usd(ds.get("cost"))));
+        }
+        sb.append(String.format(Locale.ROOT, "%-10s %8s %-27s %10s %-27s %10s %12s%n", "router", "area",
+                "  vs knn [95% CI, paired]", "q(lambda0)", "  vs knn [95% CI, paired]", "cost/best", "cost/deployable"));
+        for (JsonNode r : summary.get("routers")) {
+            JsonNode vs = r.path("vs_" + PAPER_ROUTER).path("metrics");
+            sb.append(String.format(Locale.ROOT, "%-10s %8s %-27s %10.4f %-27s %10s %12s%n", r.get("name").asText(),
+                    fixed(r.get("area"), 4), difference(vs.path("area")), r.get("quality_at_lambda0").asDouble(),
+                    difference(vs.path("quality_at_lambda0")), matching(r.get("cost_to_match_best"), hasCost),
+                    matching(r.get("cost_to_match_deployable"), hasCost)));
+        }
+        sb.append(coverageLines(summary.path("cost_bounds")));
+        for (JsonNode r : summary.get("routers")) {
+            if (r.has("vs_" + PAPER_ROUTER)) {
+                sb.append(String.format(Locale.ROOT, "vs knn: paired bootstrap of the differences over %d resamples of"
+                                + " the test prompts; * marks an interval that excludes 0%n",
+                        r.get("vs_" + PAPER_ROUTER).path("resamples").asInt()));
+                break;
+            }
+        }
+        return sb.toString();
+    }
+
+    /**
+     * The terminal form of {@code eval.json}: the deployable single model, and per router its area and quality at
+     * mu = 0 with their 95% intervals, its paired differences to the KNN router, and the cost at which it matches the
+     * best and the deployable single model.
+     */
+    public static String describe(JsonNode eval) {
+        StringBuilder sb = new StringBuilder();
+        boolean hasCost = eval.path("has_cost").asBoolean();
+        JsonNode ds = eval.get("deployable_single");
+        if (ds != null) {
+            sb.append(String.format(Locale.ROOT, "deployable single model (best on %s prompts): %s, test quality"
+                            + " %.4f%s%n", ds.path("chosen_on").asText(), ds.get("model").asText(),
+                    ds.get("quality").asDouble(), usd(ds.get("cost"))));
+        }
+        sb.append(String.format(Locale.ROOT, "%-10s %-26s %-27s %-26s %-27s %10s %12s%n", "router",
+                "area [95% CI]", "  vs knn [95% CI, paired]", "q(lambda0) [95% CI]", "  vs knn [95% CI, paired]",
+                "cost/best", "cost/deployable"));
+        java.util.Set<String> routers = new java.util.LinkedHashSet<>();
+        eval.path("routers").forEach(n -> routers.add(n.asText()));
+        for (JsonNode row : eval.path("metrics")) {
+            String name = row.path("router").asText();
+            if (!routers.contains(name)) {
+                continue;
+            }
+            JsonNode vs = null;
+            for (JsonNode p : eval.path("paired")) {
+                if (p.path("router").asText().equals(name)) {
+                    vs = p;
+                }
+            }
+            sb.append(String.format(Locale.ROOT, "%-10s %-26s %-27s %-26s %-27s %10s %12s%n", name,
+                    interval(row.path("area")), vs == null ? "" : difference(vs.path("area")),
+                    interval(row.path("quality_at_lambda0")), vs == null ? "" : difference(vs.path(
+                            "quality_at_lambda0")), matching(row.path("cost_to_match_best").path("value"), hasCost),
+                    matching(row.path("cost_to_match_deployable").path("value"), hasCost)));
+        }
+        sb.append(coverageLines(eval.path("cost_bounds")));
+        if (eval.path("paired").size() > 0) {
+            sb.append(String.format(Locale.ROOT, "vs knn: paired bootstrap of the differences over %d resamples of the"
+                    + " test prompts; * marks an interval that excludes 0 (every curve: paired.csv)%n",
+                    eval.path("bootstrap_replicates").asInt()));
+        }
+        return sb.toString();
+    }
+
+    /** One line per router: how often the realised test cost is within its 90% upper bound. */
+    private static String coverageLines(JsonNode bounds) {
+        StringBuilder sb = new StringBuilder();
+        for (JsonNode b : bounds) {
+            if (Math.abs(b.path("confidence").asDouble() - 0.9) < 1e-9) {
+                sb.append(String.format(Locale.ROOT, "%s: realised cost within the 90%% upper cost bound for %.1f%%"
+                                + " of %d (test prompt, model) pairs (per model %.1f%% %s .. %.1f%% %s)%n",
+                        b.path("router").asText(), 100 * b.path("coverage").asDouble(), b.path("pairs").asLong(),
+                        100 * b.path("lowest_model_coverage").asDouble(), b.path("lowest_model").asText(),
+                        100 * b.path("highest_model_coverage").asDouble(), b.path("highest_model").asText()));
+            }
+        }
+        return sb.toString();
+    }
+
+    private static String usd(JsonNode cost) {
+        return cost == null || !cost.isNumber() ? "" : String.format(Locale.ROOT, ", cost %.6g USD/query",
+                cost.asDouble());
+    }
+
+    private static String fixed(JsonNode v, int digits) {
+        return v == null || !v.isNumber() ? "-" : String.format(Locale.ROOT, "%." + digits + "f", v.asDouble());
+    }
+
+    private static String matching(JsonNode v, boolean hasCost) {
+        if (v == null || !v.isNumber()) {
+            return hasCost ? "never" : "-";
+        }
+        return String.format(Locale.ROOT, "%.3f", v.asDouble());
+    }
+
+    private static String interval(JsonNode m) {
+        if (!m.path("value").isNumber()) {
+            return "-";
+        }
+        return m.path("ci_low").isNumber() ? String.format(Locale.ROOT, "%.4f [%.4f, %.4f]", m.get("value")
+                .asDouble(), m.get("ci_low").asDouble(), m.get("ci_high").asDouble())
+                : String.format(Locale.ROOT, "%.4f", m.get("value").asDouble());
+    }
+
+    /** {@code +0.0012 [-0.0031, +0.0050]}, marked with * when the interval excludes 0. */
+    private static String difference(JsonNode d) {
+        if (!d.path("difference").isNumber()) {
+            return "";
+        }
+        if (!d.path("ci_low").isNumber()) {
+            return String.format(Locale.ROOT, "  %+.4f", d.get("difference").asDouble());
+        }
+        double lo = d.get("ci_low").asDouble();
+        double hi = d.get("ci_high").asDouble();
+        return String.format(Locale.ROOT, "  %+.4f [%+.4f, %+.4f]%s", d.get("difference").asDouble(), lo, hi,
+                lo > 0 || hi < 0 ? "*" : "");
     }
 
     // -------------------------------------------------------------------------------------------- helpers

@@ -31,6 +31,10 @@ final class Evaluation {
     private final double oracleCost;
     private final double oracleQuality;
     private final int best;
+    private final int deployable; // -1: none given
+    private final double[] chosenOnQuality; // the quality the deployable model was chosen on, per model
+    private final String chosenOn;
+    private final java.util.Map<String, ObjectNode> comparisons = new java.util.LinkedHashMap<>();
     private final ObjectNode extra;
 
     /**
@@ -39,6 +43,24 @@ final class Evaluation {
      * @param hasCost whether the data has costs; without, only quality is reported
      */
     public Evaluation(String dataset, int nTrain, List<String> models, double[] trueQ, double[] trueC, boolean hasCost) {
+        this(dataset, nTrain, models, trueQ, trueC, hasCost, -1, null, null);
+    }
+
+    /**
+     * @param deployable      the deployable single model (chosen before the test outcomes were seen), or -1
+     * @param chosenOnQuality per model, the quality it was chosen on (validation means), or null with -1
+     * @param chosenOn        which prompts it was chosen on ({@code "validation"}), or null with -1
+     */
+    public Evaluation(String dataset, int nTrain, List<String> models, double[] trueQ, double[] trueC, boolean hasCost,
+                      int deployable, double[] chosenOnQuality, String chosenOn) {
+        if (deployable >= models.size() || (deployable >= 0 && (chosenOnQuality == null
+                || chosenOnQuality.length != models.size()))) {
+            throw new IllegalArgumentException("deployable model " + deployable + " of " + models.size()
+                    + " models needs the quality it was chosen on for every model");
+        }
+        this.deployable = Math.max(-1, deployable);
+        this.chosenOnQuality = chosenOnQuality == null ? null : chosenOnQuality.clone();
+        this.chosenOn = chosenOn;
         this.dataset = Objects.requireNonNull(dataset, "dataset");
         this.nTrain = nTrain;
         this.models = List.copyOf(models);
@@ -146,17 +168,58 @@ final class Evaluation {
         return oracleCost;
     }
 
-    /** The summary metrics of one curve. */
-    public record RouterMetrics(String name, double area, double qualityAtLambda0, double costToMatchBest) {
+    /**
+     * The summary metrics of one curve.
+     *
+     * @param costToMatchDeployable the cost at which the curve first reaches the deployable model's test quality, as
+     *                              a fraction of that model's test cost (NaN when it never does, or without costs or
+     *                              a deployable model)
+     */
+    public record RouterMetrics(String name, double area, double qualityAtLambda0, double costToMatchBest,
+                                double costToMatchDeployable) {
     }
 
     public RouterMetrics metrics(Curve c) {
         double q0 = c.quality()[0];
         if (!hasCost) {
-            return new RouterMetrics(c.name(), Double.NaN, q0, Double.NaN);
+            return new RouterMetrics(c.name(), Double.NaN, q0, Double.NaN, Double.NaN);
         }
         return new RouterMetrics(c.name(), Metrics.area(c.cost(), c.quality(), cheapestSingleCost(),
-                dearestSingleCost()), q0, Metrics.costToMatch(c.cost(), c.quality(), bestQuality(), bestCost()));
+                dearestSingleCost()), q0, Metrics.costToMatch(c.cost(), c.quality(), bestQuality(), bestCost()),
+                deployable < 0 ? Double.NaN : Metrics.costToMatch(c.cost(), c.quality(), singleQuality[deployable],
+                        singleCost[deployable]));
+    }
+
+    /**
+     * Records a router's paired differences to {@code baseline} (metric name -> difference), reported in the
+     * summary as {@code vs_<baseline>}: {@code area_diff, ci_low, ci_high} (the area's, for the issue's table), and
+     * every metric's difference with its paired and unpaired intervals.
+     */
+    public void compare(String router, String baseline, int resamples, java.util.Map<String, Bootstrap.Difference> d) {
+        ObjectNode o = new ObjectMapper().createObjectNode();
+        Bootstrap.Difference area = d.get("area");
+        Bootstrap.Difference q0 = d.get("quality_at_lambda0");
+        Bootstrap.Difference main = area != null ? area : q0;
+        putNum(o, "area_diff", area == null ? Double.NaN : area.value());
+        putNum(o, "ci_low", area == null ? Double.NaN : area.lo());
+        putNum(o, "ci_high", area == null ? Double.NaN : area.hi());
+        putNum(o, "unpaired_ci_low", area == null ? Double.NaN : area.unpairedLo());
+        putNum(o, "unpaired_ci_high", area == null ? Double.NaN : area.unpairedHi());
+        o.put("excludes_zero", main != null && main.excludesZero());
+        o.put("resamples", resamples);
+        o.put("paired", true);
+        ObjectNode all = o.putObject("metrics");
+        d.forEach((metric, diff) -> all.set(metric, EvalJob.differenceJson(diff)));
+        comparisons.put(router + "\u0000" + baseline, o);
+    }
+
+    /** A router's recorded comparison with {@code baseline}, if any. */
+    java.util.Optional<ObjectNode> comparison(String router, String baseline) {
+        return java.util.Optional.ofNullable(comparisons.get(router + "\u0000" + baseline));
+    }
+
+    public int deployableModel() {
+        return deployable;
     }
 
     // ------------------------------------------------------------------------------------------------ output
@@ -198,6 +261,14 @@ final class Evaluation {
         bs.put("model", models.get(best));
         bs.put("quality", singleQuality[best]);
         putNum(bs, "cost", hasCost ? singleCost[best] : Double.NaN);
+        if (deployable >= 0) {
+            ObjectNode ds = s.putObject("deployable_single");
+            ds.put("model", models.get(deployable));
+            ds.put("chosen_on", chosenOn);
+            ds.put("chosen_on_quality", chosenOnQuality[deployable]);
+            ds.put("quality", singleQuality[deployable]);
+            putNum(ds, "cost", hasCost ? singleCost[deployable] : Double.NaN);
+        }
         ObjectNode o = s.putObject("oracle");
         o.put("quality", oracleQuality);
         putNum(o, "cost", hasCost ? oracleCost : Double.NaN);
@@ -214,6 +285,10 @@ final class Evaluation {
             putNum(r, "area", rm.area());
             r.put("quality_at_lambda0", rm.qualityAtLambda0());
             putNum(r, "cost_to_match_best", rm.costToMatchBest());
+            if (deployable >= 0) {
+                putNum(r, "cost_to_match_deployable", rm.costToMatchDeployable());
+            }
+            comparison(c.name(), EvalJob.PAPER_ROUTER).ifPresent(v -> r.set("vs_" + EvalJob.PAPER_ROUTER, v));
         }
         ArrayNode singles = s.putArray("single_models");
         for (int j = 0; j < m; j++) {

@@ -2,6 +2,8 @@ package dev.carrot.train.knn;
 
 import dev.carrot.route.model.KnnPredictor;
 import dev.carrot.train.FitTask;
+import dev.carrot.train.Folds;
+import dev.carrot.train.OutOfFold;
 import dev.carrot.train.Matrices;
 import dev.carrot.train.PredictorTrainer;
 import dev.carrot.train.Progress;
@@ -11,7 +13,6 @@ import org.slf4j.LoggerFactory;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
-import java.util.SplittableRandom;
 
 /**
  * The paper's predictor: KNN regression over the stored prompts, with k chosen by cross-validated R^2 from the
@@ -21,7 +22,7 @@ import java.util.SplittableRandom;
  * order when the configuration asks for it; the neighbour lists of a set of rows are computed once and shared by
  * every target.
  */
-public final class KnnTrainer implements PredictorTrainer {
+public final class KnnTrainer implements PredictorTrainer, OutOfFold {
     private static final Logger LOG = LoggerFactory.getLogger(KnnTrainer.class);
 
     @Override
@@ -52,28 +53,61 @@ public final class KnnTrainer implements PredictorTrainer {
                 new KnnPredictor(onAll.k(), m, task.targetsOf(all)), hyper);
     }
 
-    /** Cross-validates k on {@code rows}. */
-    private static KnnTuner.Result tune(FitTask task, String what, int[] rows) {
-        var config = task.config();
-        int[] order = rows.clone();
-        if (config.shuffleFolds()) {
-            SplittableRandom r = new SplittableRandom(config.seed());
-            for (int i = order.length - 1; i > 0; i--) {
-                int j = r.nextInt(i + 1);
-                int t = order[i];
-                order[i] = order[j];
-                order[j] = t;
+    /**
+     * The training rows predicted from their cross-validation neighbours (the other folds' prompts) at the k chosen on
+     * the training rows: the folds are {@link OutOfFold#trainFolds}.
+     */
+    @Override
+    public double[] outOfFold(FitTask task) {
+        return task.shared("knn.oof." + task.target(), () -> {
+            int[] tr = task.trainRows();
+            String what = task.validationRows().length == 0 ? "train + validation" : "train";
+            KnnTuner.Result chosen = tune(task, what, tr);
+            NeighbourLists lists = lists(task, what, Folds.shuffled(tr, task.config()));
+            int[] order = Folds.shuffled(tr, task.config());
+            java.util.Map<Integer, Integer> posInTrain = new java.util.HashMap<>();
+            for (int i = 0; i < tr.length; i++) {
+                posInTrain.put(tr[i], i);
             }
-        }
+            int m = task.outputs();
+            double[] y = task.targets();
+            double[] out = new double[tr.length * m];
+            int k = chosen.k();
+            for (int i = 0; i < order.length; i++) {
+                int o = posInTrain.get(order[i]) * m;
+                for (int j = 0; j < k; j++) {
+                    int r = order[lists.neighbour(i, j)];
+                    for (int c = 0; c < m; c++) {
+                        out[o + c] += y[r * m + c];
+                    }
+                }
+                for (int c = 0; c < m; c++) {
+                    out[o + c] /= k;
+                }
+            }
+            return out;
+        }).clone();
+    }
+
+    private static NeighbourLists lists(FitTask task, String what, int[] order) {
+        var config = task.config();
         int[] grid = config.kGrid();
         int maxK = grid[grid.length - 1];
         int dim = task.dimension();
-        NeighbourLists lists = task.shared("knn.cv-lists." + what, () -> {
+        return task.shared("knn.cv-lists." + what, () -> {
             try (Progress progress = Progress.start("KNN cross-validation on " + what, order.length)) {
                 return NeighbourLists.compute(Matrices.rows(task.embeddings(), dim, order), dim, config.folds(), maxK,
                         config.threads(), progress::step);
             }
         });
+    }
+
+    /** Cross-validates k on {@code rows}. */
+    private static KnnTuner.Result tune(FitTask task, String what, int[] rows) {
+        var config = task.config();
+        int[] order = Folds.shuffled(rows, config);
+        int[] grid = config.kGrid();
+        NeighbourLists lists = lists(task, what, order);
         KnnTuner.Result result = KnnTuner.tune(lists, Matrices.rows(task.targets(), task.outputs(), order),
                 task.outputs(), grid);
         LOG.info("KNN on {}: {} k = {} (CV R^2 {})", what, task.target().prefix(), result.k(),

@@ -30,6 +30,11 @@ import java.util.Objects;
  *       into the weights (SGD underfits raw token counts).</li>
  * </ul>
  * The two-label softmax is exported as one sigmoid: {@code p(pos) = sigmoid((w_pos - w_neg) . x + b_pos - b_neg)}.
+ *
+ * <p><b>The L2 penalty has no effect</b> in Tribuo 4.3.2: {@code AdaGradRDA} keeps a linear model's weights in a
+ * matrix whose iteration counter is never advanced, and the penalty enters the update as {@code iteration * l2}
+ * ({@code TribuoLinearTest} pins this). carrot's trainers use {@link SoftLogistic} and {@link Ridge} instead, which
+ * are regularised and converged; this class remains for the synthetic risk-curve experiment's SGD logistic router.
  */
 public final class TribuoLinear {
     private TribuoLinear() {

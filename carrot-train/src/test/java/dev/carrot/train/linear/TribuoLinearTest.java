@@ -68,4 +68,36 @@ class TribuoLinearTest {
         assertThat(w.bias()[1]).isCloseTo(0.002, within(1e-4));
         assertThat(w.weights()[dim + 3]).isCloseTo(-0.001, within(1e-4));
     }
+
+    /**
+     * Why carrot's trainers no longer use this class: in Tribuo 4.3.2, {@code AdaGradRDA}'s matrix parameters (every
+     * linear SGD model keeps its weights in one matrix) never advance their iteration counter, and the L2 term of the
+     * update is {@code iteration * l2}: the penalty is multiplied by zero. Any L2 from 1e-6 to 10 gives the same
+     * weights, to the last bit. If this test fails, Tribuo has fixed it.
+     */
+    @Test
+    void tribuosAdaGradRdaIgnoresTheL2PenaltyOfLinearModels() {
+        SplittableRandom r = new SplittableRandom(5);
+        int n = 300;
+        int dim = 5;
+        float[] x = features(r, n, dim);
+        double[] s = new double[n];
+        for (int i = 0; i < n; i++) {
+            s[i] = 6 * x[i * dim] - 4 * x[i * dim + 2] + 0.3 * r.nextGaussian() > 0 ? 1 : 0;
+        }
+        int[] rows = java.util.stream.IntStream.range(0, n).toArray();
+        TribuoLinear.Weights weak = TribuoLinear.logistic(x, dim, s, 1, rows, new TribuoLinear.Options(1e-6, 0.2, 10,
+                7));
+        TribuoLinear.Weights strong = TribuoLinear.logistic(x, dim, s, 1, rows, new TribuoLinear.Options(10, 0.2, 10,
+                7));
+        assertThat(weak.weights()[0]).isGreaterThan(1);
+        assertThat(strong.weights()).containsExactly(weak.weights());
+        double[] y = new double[n];
+        for (int i = 0; i < n; i++) {
+            y[i] = 3 * x[i * dim + 1];
+        }
+        assertThat(TribuoLinear.regression(x, dim, y, 1, rows, new TribuoLinear.Options(10, 0.2, 10, 3),
+                new String[]{"y"}).weights()).containsExactly(TribuoLinear.regression(x, dim, y, 1, rows,
+                new TribuoLinear.Options(1e-6, 0.2, 10, 3), new String[]{"y"}).weights());
+    }
 }
