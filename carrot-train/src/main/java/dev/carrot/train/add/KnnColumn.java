@@ -234,6 +234,55 @@ final class KnnColumn {
             }
         }
         report.put("stored_prompts_keeping_their_label", kept);
+        // groups of stored rows with one embedding: a random-effects shrinkage of the group's mean step-1 residual
+        // (the between-group variance tau^2 against the within-group variance of the labelled prompts' residuals):
+        // a group effect the existing models miss moves the group's rows, the sampling noise of a few labels
+        // (a copy of an existing model has tau^2 ~ 0) does not
+        double[] groupShift = null;
+        boolean[] inGroup = new boolean[size];
+        if (obsRow != rows) {
+            Map<Integer, double[]> acc = new LinkedHashMap<>(); // g[0] -> {sum, count, sum of squares}
+            int o = 0;
+            for (int[] g : matched) {
+                if (g.length == 0) {
+                    continue;
+                }
+                if (g.length > 1) {
+                    double[] a = acc.computeIfAbsent(g[0], x -> new double[3]);
+                    a[0] += residual[o];
+                    a[1]++;
+                    a[2] += residual[o] * residual[o];
+                }
+                o++;
+            }
+            double within = 0;
+            double dof = 0;
+            for (double[] a : acc.values()) {
+                within += a[2] - a[0] * a[0] / a[1];
+                dof += a[1] - 1;
+            }
+            double sw = dof > 0 ? within / dof : meanSquare(residual);
+            double tau2 = 0;
+            for (double[] a : acc.values()) {
+                double mean = a[0] / a[1];
+                tau2 += (mean * mean - sw / a[1]) / acc.size();
+            }
+            tau2 = Math.max(0, tau2);
+            groupShift = new double[size];
+            for (int[] g : matched) {
+                if (g.length > 1) {
+                    double[] a = acc.get(g[0]);
+                    double shrink = tau2 > 0 ? tau2 / (tau2 + sw / a[1]) : 0;
+                    for (int r : g) {
+                        groupShift[r] = shrink * a[0] / a[1];
+                        inGroup[r] = true;
+                    }
+                }
+            }
+            report.put("group_residual_within_variance", sw);
+            report.put("group_residual_between_variance", tau2);
+            report.put("labelled_groups", acc.size());
+        }
         int[] nb = new int[Math.max(1, chosenK)];
         for (int r = 0; r < size; r++) {
             double v;
@@ -241,7 +290,9 @@ final class KnnColumn {
                 v = labelOf[r];
             } else {
                 v = step1.values()[r];
-                if (chosenK > 0) {
+                if (inGroup[r]) {
+                    v += groupShift[r];
+                } else if (chosenK > 0) {
                     store.row(r, row);
                     int c = labelled.search(row, chosenK, nb, null);
                     v += chosenWeight * mean(residual, nb, c);
