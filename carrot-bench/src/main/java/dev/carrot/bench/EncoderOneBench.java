@@ -17,7 +17,11 @@ import org.openjdk.jmh.annotations.State;
 
 import java.util.concurrent.TimeUnit;
 
-/** Encoding one prompt of about 16, 64 and 256 word pieces (real routerbench text), no embedding cache. */
+/**
+ * Encoding one prompt of about 16, 64 and 256 word pieces (real routerbench text), no embedding cache, with
+ * each built-in encoder: all-MiniLM-L6-v2 (the default), its int8 quantisation, bge-small-en-v1.5 and e5-small-v2
+ * (what a gateway pays per request for each).
+ */
 @BenchmarkMode(Mode.SampleTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = 3, time = 2)
@@ -28,12 +32,16 @@ public class EncoderOneBench {
     @Param({"16", "64", "256"})
     public int wordPieces;
 
+    /** A built-in encoder ({@code Encoders.named}). */
+    @Param({"all-minilm-l6-v2", "all-minilm-l6-v2-q", "bge-small-en-v1.5", "e5-small-v2"})
+    public String encoderName;
+
     PromptEncoder encoder;
     String prompt;
 
     @Setup
     public void setup() {
-        encoder = Encoders.miniLm();
+        encoder = Encoders.named(encoderName);
         prompt = BenchSupport.promptOfWordPieces(encoder, BenchData.routerbenchPrompts(), wordPieces);
     }
 

@@ -19,9 +19,10 @@ import java.util.concurrent.Callable;
 /** {@code carrot embed}: print the encoder's vectors. */
 @Command(name = "embed", mixinStandardHelpOptions = true, description = "Embed texts with the prompt encoder.")
 final class EmbedCommand implements Callable<Integer> {
-    @Option(names = "--encoder", paramLabel = "DIR", description = "an encoder folder with model.onnx and"
-            + " tokenizer.json (default: the built-in all-MiniLM-L6-v2)")
-    Path encoder;
+    @Option(names = "--encoder", paramLabel = "NAME|DIR", description = "a built-in encoder (all-minilm-l6-v2,"
+            + " all-minilm-l6-v2-q, bge-small-en-v1.5, e5-small-v2) or an encoder folder with model.onnx and"
+            + " tokenizer.json (default: all-minilm-l6-v2)")
+    String encoder;
 
     @Option(names = "--json", description = "print JSON: the encoder and one object per text")
     boolean json;
@@ -34,7 +35,7 @@ final class EmbedCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        try (PromptEncoder enc = encoder == null ? Encoders.miniLm() : Encoders.fromDirectory(encoder)) {
+        try (PromptEncoder enc = EncoderChoice.open(encoder, new dev.carrot.route.encoder.EncoderOptions())) {
             float[][] v = enc.encodeAll(texts);
             PrintWriter out = spec.commandLine().getOut();
             if (json) {

@@ -10,10 +10,11 @@ import java.nio.file.Path;
 
 /** The options that say which encoder embeds the prompts and where carrot's cache is. */
 final class EncoderChoice {
-    @Option(names = "--encoder", paramLabel = "DIR", description = "an encoder folder with model.onnx and"
-            + " tokenizer.json (default: the built-in all-MiniLM-L6-v2); it must be the encoder a router was trained"
-            + " with")
-    Path encoder;
+    @Option(names = "--encoder", paramLabel = "NAME|DIR", description = "a built-in encoder (all-minilm-l6-v2,"
+            + " all-minilm-l6-v2-q, bge-small-en-v1.5, e5-small-v2) or an encoder folder with model.onnx and"
+            + " tokenizer.json (write ./NAME for a folder named like a built-in); default: all-minilm-l6-v2. It must"
+            + " be the encoder a router was trained with")
+    String encoder;
 
     @Option(names = "--cache-dir", paramLabel = "DIR", description = "carrot's cache (embeddings, models); default:"
             + " $CARROT_CACHE_DIR or ~/.cache/carrot")
@@ -26,8 +27,18 @@ final class EncoderChoice {
 
     /** The chosen encoder, without the embedding cache. */
     PromptEncoder open() {
-        EncoderOptions o = options();
-        return encoder == null ? Encoders.miniLm(o) : Encoders.fromDirectory(encoder, o);
+        return open(encoder, options());
+    }
+
+    /** A built-in encoder by name, a folder, or (null) the default. */
+    static PromptEncoder open(String encoder, EncoderOptions o) {
+        if (encoder == null) {
+            return Encoders.miniLm(o);
+        }
+        if (Encoders.builtInNames().contains(encoder)) {
+            return Encoders.named(encoder, o);
+        }
+        return Encoders.fromDirectory(Path.of(encoder), o);
     }
 
     /** The chosen encoder behind the persistent embedding cache of its configuration. */

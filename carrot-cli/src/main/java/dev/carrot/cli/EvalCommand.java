@@ -106,7 +106,7 @@ final class EvalCommand implements Callable<Integer> {
                     }
                     TestPredictions p = TestPredictions.of(r, emb, testRows);
                     String name = r.model().provenance().variant().orElse(dir.getFileName().toString());
-                    routed.add(new EvalJob.Routed(name, p.quality(), p.cost(), r.calibration(),
+                    routed.add(new EvalJob.Routed(name, p.quality(), p.cost(), r.calibration(), r.policy(),
                             p.confidences().length == 0 ? java.util.Optional.empty()
                                     : java.util.Optional.of(new EvalJob.Bounds(p.confidences(), p.costBounds()))));
                 }

@@ -63,6 +63,11 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--threads", description = "worker threads (default: the number of cores)")
     Integer threads;
 
+    @Option(names = "--no-fixed-models", description = "train routers that route every prompt with the rule alone,"
+            + " without single models as candidates of their policy (default: at each mu, always calling the best"
+            + " fixed model where that beats routing on held-out prompts)")
+    boolean noFixedModels;
+
     @Mixin
     EncoderChoice encoders;
 
@@ -85,6 +90,7 @@ final class TrainCommand implements Callable<Integer> {
         if (threads != null) {
             cfg = cfg.withThreads(threads);
         }
+        cfg = cfg.withFixedModels(!noFixedModels);
         if (!cvFolds.equals("shuffled") && !cvFolds.equals("dataset-order")) {
             throw new IllegalArgumentException("--cv-folds must be 'shuffled' or 'dataset-order', got '" + cvFolds
                     + "'");

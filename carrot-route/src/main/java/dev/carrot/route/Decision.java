@@ -22,22 +22,43 @@ import java.util.OptionalDouble;
  * @param capConfidence the confidence at which the cost cap was applied to upper cost bounds (each receipt's
  *                      {@link Receipt#costBoundUsd()}), when the call set one ({@link RouteOptions#atConfidence})
  * @param receipts      one per model of the router, in the router's model order
+ * @param fixedModel    present when the router's policy sent the prompt to this model because, at this mu, always
+ *                      calling it has a higher expected utility on held-out prompts than routing does (see
+ *                      {@link dev.carrot.route.model.FixedModelPolicy}); the receipts are still what the predictors
+ *                      said, so the margin can then be negative: the per-prompt rule would have chosen another model
  */
 public record Decision(String model, double mu, Optional<BudgetCalibration.Choice> budget, double margin,
-                       boolean withinCostCap, String costModel, OptionalDouble capConfidence, List<Receipt> receipts) {
+                       boolean withinCostCap, String costModel, OptionalDouble capConfidence, List<Receipt> receipts,
+                       Optional<String> fixedModel) {
 
     public Decision {
         Objects.requireNonNull(model, "model");
         Objects.requireNonNull(budget, "budget");
         Objects.requireNonNull(costModel, "costModel");
         Objects.requireNonNull(capConfidence, "capConfidence");
+        Objects.requireNonNull(fixedModel, "fixedModel");
         receipts = List.copyOf(receipts);
+        if (fixedModel.isPresent() && !fixedModel.get().equals(model)) {
+            throw new IllegalArgumentException("the policy's fixed model '" + fixedModel.get() + "' is not the chosen"
+                    + " model '" + model + "'");
+        }
     }
 
-    /** A decision of a call that set no cap confidence. */
+    /** A decision made by the per-prompt rule (no fixed model). */
+    public Decision(String model, double mu, Optional<BudgetCalibration.Choice> budget, double margin,
+                    boolean withinCostCap, String costModel, OptionalDouble capConfidence, List<Receipt> receipts) {
+        this(model, mu, budget, margin, withinCostCap, costModel, capConfidence, receipts, Optional.empty());
+    }
+
+    /** Whether the policy chose a fixed model for every prompt at this mu, rather than the per-prompt rule. */
+    public boolean byFixedModel() {
+        return fixedModel.isPresent();
+    }
+
+    /** A decision of a call that set no cap confidence, made by the per-prompt rule (no fixed model). */
     public Decision(String model, double mu, Optional<BudgetCalibration.Choice> budget, double margin,
                     boolean withinCostCap, String costModel, List<Receipt> receipts) {
-        this(model, mu, budget, margin, withinCostCap, costModel, OptionalDouble.empty(), receipts);
+        this(model, mu, budget, margin, withinCostCap, costModel, OptionalDouble.empty(), receipts, Optional.empty());
     }
 
     /** The chosen model's receipt. */

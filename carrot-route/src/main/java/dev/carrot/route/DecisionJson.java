@@ -20,6 +20,7 @@ import java.util.Optional;
  *  "budget": {"mu", "alternative_mu", "alternative_probability", "validation_cost_usd", "validation_quality",
  *             "reachable"},                      (only when routed with a budget)
  *  "margin": 0.012, "within_cost_cap": true, "cost_model": "tokens",
+ *  "fixed_model": null,                          (or the model's name when the policy chose it for every prompt)
  *  "receipts": [{"model", "status": "chosen|candidate|excluded_by_options|over_cost_cap", "quality",
  *                "input_tokens", "output_tokens", "cost_usd", "cost_bound_usd", "scaled_cost", "utility",
  *                "margin_to_chosen"}],
@@ -28,7 +29,7 @@ import java.util.Optional;
  * Numbers that are not finite (token counts of a router that does not price tokens, the margin of a lone candidate,
  * the margin to the chosen model of an excluded one, the cost bound of a call without a confidence, or one that the
  * validation prompts cannot certify) are {@code null}. {@link #read} reads it back, and reads decisions written
- * before {@code cost_bound_usd} and {@code cap_confidence} existed.
+ * before {@code cost_bound_usd}, {@code cap_confidence} and {@code fixed_model} existed (one without a fixed model).
  */
 public final class DecisionJson {
     private static final JsonNodeFactory F = JsonNodeFactory.instance;
@@ -54,6 +55,11 @@ public final class DecisionJson {
         num(o, "margin", d.margin());
         o.put("within_cost_cap", d.withinCostCap());
         o.put("cost_model", d.costModel());
+        if (d.fixedModel().isPresent()) {
+            o.put("fixed_model", d.fixedModel().get());
+        } else {
+            o.putNull("fixed_model");
+        }
         ArrayNode rs = o.putArray("receipts");
         for (Receipt r : d.receipts()) {
             rs.add(write(r));
@@ -137,8 +143,13 @@ public final class DecisionJson {
         for (int i = 0; i < rs.size(); i++) {
             receipts.add(readReceipt(rs.get(i), "receipts[" + i + "]", confidence.isPresent()));
         }
+        JsonNode fixed = o.get("fixed_model");
+        if (fixed != null && !fixed.isNull() && !fixed.isTextual()) {
+            throw new IllegalArgumentException("decision field 'fixed_model' must be a string or null, got " + fixed);
+        }
         return new Decision(text(o, "model"), number(o, "mu"), budget, number(o, "margin"),
-                bool(o, "within_cost_cap"), text(o, "cost_model"), confidence, receipts);
+                bool(o, "within_cost_cap"), text(o, "cost_model"), confidence, receipts,
+                fixed == null || fixed.isNull() ? Optional.empty() : Optional.of(fixed.asText()));
     }
 
     /** @param bounded whether the decision compared upper cost bounds with its cap (a null bound is then infinite) */

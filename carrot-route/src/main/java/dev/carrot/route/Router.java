@@ -10,6 +10,8 @@ import dev.carrot.route.model.BudgetCalibration;
 import dev.carrot.route.model.CostBounds;
 import dev.carrot.route.model.CostModel;
 import dev.carrot.route.model.DecisionRule;
+import dev.carrot.route.model.FixedModelPolicy;
+import dev.carrot.route.model.FixedModelStats;
 import dev.carrot.route.model.PriceTable;
 import dev.carrot.route.model.RouterModel;
 
@@ -24,10 +26,17 @@ import java.util.Optional;
  * A trained CARROT router: sends a prompt to {@code argmax_m (1 - mu) * quality_m - mu * cost_m / costScale}, with
  * a receipt per model that says why.
  *
+ * <p>A router trained with a {@link FixedModelPolicy} (carrot train makes one) also knows, for each mu, whether always
+ * calling one model is the better strategy on held-out prompts; at such a mu it sends every prompt to that model,
+ * and the decision says so ({@link Decision#fixedModel()}), with the predictors' receipts as usual. The fixed model is
+ * used only while it is a candidate under the call's options (in the candidate set and under the cost cap); otherwise
+ * the per-prompt rule decides among the candidates.
+ *
  * <p>Immutable and thread-safe: any number of threads may route at once, without locks. {@link #withPrices} returns
  * a new router with other prices and the same trained predictors. Routing from text needs the encoder the router was
- * trained with: {@link #load(Path)} starts carrot's built-in all-MiniLM-L6-v2 on the first text call when the
- * artifact names it, and {@link #load(Path, PromptEncoder)} takes any other. {@link #close()} closes an encoder the
+ * trained with: {@link #load(Path)} starts the built-in encoder the artifact names ({@link Encoders#named}; the
+ * default all-MiniLM-L6-v2 or another whose jar is on the classpath) on the first text call, and
+ * {@link #load(Path, PromptEncoder)} takes any other. {@link #close()} closes an encoder the
  * router started itself.
  */
 public final class Router implements AutoCloseable {
@@ -36,18 +45,21 @@ public final class Router implements AutoCloseable {
     private final RouterModel model;
     private final PriceTable prices; // null for routers that do not price by tokens
     private final Scorer scorer;
-    private final BudgetCalibration calibration; // null when there is none (for these prices)
+    private final BudgetCalibration calibration; // null when there is none (for these prices); the policy's if any
+    private final FixedModelPolicy policy; // null when the router has none (for these prices)
     private final EncoderHolder encoder;
     private final ModelResources resources;
     private final int models;
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
-    private Router(RouterModel model, PriceTable prices, BudgetCalibration calibration, EncoderHolder encoder,
-                   ModelResources resources) {
+    private Router(RouterModel model, PriceTable prices, BudgetCalibration routerCalibration, FixedModelPolicy policy,
+                   EncoderHolder encoder, ModelResources resources) {
         this.model = model;
         this.prices = prices;
         this.scorer = new Scorer(model, prices);
-        this.calibration = calibration;
+        this.policy = policy;
+        this.calibration = policy == null || routerCalibration == null ? routerCalibration
+                : policy.calibration(routerCalibration, policy.stats().costUsd(model.models(), prices));
         this.encoder = encoder;
         this.resources = resources;
         this.models = model.models().size();
@@ -56,12 +68,14 @@ public final class Router implements AutoCloseable {
     }
 
     /**
-     * Loads a router artifact. Text routing uses carrot's built-in all-MiniLM-L6-v2, started on first use, if the
-     * artifact was trained with it; otherwise pass the encoder with {@link #load(Path, PromptEncoder)}.
+     * Loads a router artifact. Text routing uses the carrot built-in encoder the artifact was trained with (see
+     * {@link Encoders#named}), started on first use; for any other encoder pass it with
+     * {@link #load(Path, PromptEncoder)}.
      */
     public static Router load(Path dir) throws IOException {
         RouterModel m = RouterArtifact.read(dir);
-        return new Router(m, m.prices().orElse(null), m.calibration().orElse(null), m.textOnly()
+        return new Router(m, m.prices().orElse(null), m.calibration().orElse(null), m.policy().orElse(null),
+                m.textOnly()
                 ? EncoderHolder.given(null, null) : EncoderHolder.builtIn(m.encoder()), new ModelResources(m, true));
     }
 
@@ -90,7 +104,7 @@ public final class Router implements AutoCloseable {
             checkEncoder(model.encoder(), encoder);
         }
         return new Router(model, model.prices().orElse(null), model.calibration().orElse(null),
-                EncoderHolder.given(model.textOnly() ? null : model.encoder(), model.textOnly() ? null : encoder),
+                model.policy().orElse(null), EncoderHolder.given(model.textOnly() ? null : model.encoder(), model.textOnly() ? null : encoder),
                 new ModelResources(model, ownsModel));
     }
 
@@ -114,6 +128,9 @@ public final class Router implements AutoCloseable {
             case NORMALIZE -> "encoder " + info.id() + (info.normalize() ? " L2-normalises" : " does not L2-normalise")
                     + " its vectors but this router was trained with " + (expected.normalize() ? "" : "un")
                     + "normalised ones (router trained with " + expected.id() + ")";
+            case PREFIX -> "encoder " + info.id() + " puts '" + info.textPrefix() + "' before every prompt but this"
+                    + " router was trained with '" + expected.textPrefix() + "' (router trained with " + expected.id()
+                    + ")";
         });
     }
 
@@ -138,9 +155,17 @@ public final class Router implements AutoCloseable {
         return model.encoder();
     }
 
-    /** The budget calibration for the current prices, if any. */
+    /**
+     * The budget calibration for the current prices, if any: the policy's (the router's validation curve with the
+     * fixed models' points where the policy calls them) when the router has a {@link #policy()}.
+     */
     public Optional<BudgetCalibration> calibration() {
         return Optional.ofNullable(calibration);
+    }
+
+    /** The policy that puts fixed models beside the router, for the current prices, if the router has one. */
+    public Optional<FixedModelPolicy> policy() {
+        return Optional.ofNullable(policy);
     }
 
     // ------------------------------------------------------------------------------------------------ prices
@@ -170,7 +195,17 @@ public final class Router implements AutoCloseable {
             LOG.log(System.Logger.Level.WARNING, "router has no stored validation data: its budget calibration does"
                     + " not carry over to new prices and is dropped");
         }
-        return new Router(model, newPrices, cal, encoder, resources);
+        FixedModelPolicy newPolicy = null;
+        if (model.policy().isPresent()) {
+            FixedModelStats fm = model.policy().get().stats();
+            if (cal != null) {
+                newPolicy = FixedModelPolicy.fit(cal, fm, fm.costUsd(model.models(), newPrices), model.costScaleUsd());
+            } else {
+                LOG.log(System.Logger.Level.WARNING, "router has no stored validation data: its fixed-model policy"
+                        + " cannot be refitted for new prices and is dropped");
+            }
+        }
+        return new Router(model, newPrices, cal, newPolicy, encoder, resources);
     }
 
     // ------------------------------------------------------------------------------------------------ routing
@@ -468,6 +503,11 @@ public final class Router implements AutoCloseable {
             }
         }
         int chosen = DecisionRule.choose(q, cost, 0, models, mu, scale, candidate);
+        int fixed = policy == null ? FixedModelPolicy.ROUTER : policy.fixedAt(mu);
+        boolean byPolicy = fixed != FixedModelPolicy.ROUTER && candidate[fixed] && withinCap;
+        if (byPolicy) {
+            chosen = fixed; // documented: the fixed model is used only while the call's options leave it a candidate
+        }
         double chosenU = DecisionRule.utility(q[chosen], cost[chosen], mu, scale);
         double runnerUp = Double.NEGATIVE_INFINITY;
         for (int m = 0; m < models; m++) {
@@ -478,7 +518,8 @@ public final class Router implements AutoCloseable {
         status[chosen] = Receipt.Status.CHOSEN;
         List<Receipt> receipts = receipts(q, in, out, cost, bound, scale, mu, status, chosen, candidate);
         return new Decision(model.models().get(chosen), mu, budget, chosenU - runnerUp, withinCap,
-                model.cost().kind(), options.capConfidence(), receipts);
+                model.cost().kind(), options.capConfidence(), receipts,
+                byPolicy ? Optional.of(model.models().get(chosen)) : Optional.empty());
     }
 
     private static String percent(double confidence) {
@@ -619,12 +660,11 @@ public final class Router implements AutoCloseable {
                     }
                     e = started;
                     if (e == null) {
-                        if (!expected.id().equals(Encoders.MINILM_ID)) {
-                            throw new IllegalStateException("this router was trained with encoder " + expected.id()
-                                    + ", not carrot's built-in " + Encoders.MINILM_ID + ": load it with"
-                                    + " Router.load(dir, encoder)");
-                        }
-                        e = Encoders.miniLm();
+                        String name = Encoders.builtInNameOf(expected.id()).orElseThrow(() ->
+                                new IllegalStateException("this router was trained with encoder " + expected.id()
+                                        + ", not one of carrot's built-in encoders " + Encoders.builtInNames()
+                                        + ": load it with Router.load(dir, encoder)"));
+                        e = Encoders.named(name);
                         try {
                             checkEncoder(expected, e);
                         } catch (IllegalArgumentException ex) {

@@ -66,6 +66,22 @@ class DecisionJsonTest {
     }
 
     @Test
+    void aFixedModelChosenByThePolicyRoundTripsAndOldJsonReadsAsNone() throws Exception {
+        Router withPolicy = Router.of(TestRouters.withPolicy(), null);
+        Decision fixed = withPolicy.route(TestRouters.query(), 100, 0.1, RouteOptions.defaults());
+        assertThat(fixed.fixedModel()).contains("A");
+        var json = DecisionJson.write(fixed);
+        assertThat(json.get("fixed_model").asText()).isEqualTo("A");
+        assertThat(DecisionJson.read(new ObjectMapper().readTree(json.toString()))).isEqualTo(fixed);
+        var plain = DecisionJson.write(router.route(TestRouters.query(), 100, 0.1, RouteOptions.defaults()));
+        assertThat(plain.get("fixed_model").isNull()).isTrue();
+        plain.remove("fixed_model"); // written before the policy existed
+        assertThat(DecisionJson.read(plain).fixedModel()).isEmpty();
+        json.put("fixed_model", 3);
+        assertThatThrownBy(() -> DecisionJson.read(json)).hasMessageContaining("'fixed_model' must be a string or null");
+    }
+
+    @Test
     void aBrokenDecisionNamesTheField() {
         ObjectMapper om = new ObjectMapper();
         var json = DecisionJson.write(router.route(TestRouters.query(), 100, 0.1, RouteOptions.defaults()));

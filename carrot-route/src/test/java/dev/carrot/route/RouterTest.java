@@ -187,4 +187,70 @@ class RouterTest {
             assertThat(batch.get(i)).isEqualTo(router.route(qs[i], 0.3));
         }
     }
+
+    @Test
+    void atAMuWhereThePolicyCallsAFixedModelEveryPromptGoesThereWithThePredictorsReceipts() {
+        Router r = Router.of(TestRouters.withPolicy(), null);
+        // mu = 0.1: the rule alone picks C (receiptsMatchHandComputedNumbers); the policy says always A here
+        Decision d = r.route(TestRouters.query(), 100, 0.1, RouteOptions.defaults());
+        assertThat(d.model()).isEqualTo("A");
+        assertThat(d.fixedModel()).contains("A");
+        assertThat(d.byFixedModel()).isTrue();
+        assertThat(d.chosen().model()).isEqualTo("A");
+        assertThat(d.chosen().utility()).isCloseTo(0.365, within(EPS)); // what the predictors said, unchanged
+        assertThat(d.margin()).isCloseTo(0.365 - 0.431, within(EPS)); // negative: the rule preferred C
+        assertThat(d.receipt("C").status()).isEqualTo(Receipt.Status.CANDIDATE);
+        assertThat(d.receipt("C").marginToChosen()).isCloseTo(0.066, within(EPS));
+        // outside [0.05, 0.15] the router decides, exactly as without a policy
+        Decision routed = r.route(TestRouters.query(), 100, 0.5, RouteOptions.defaults());
+        assertThat(routed.fixedModel()).isEmpty();
+        assertThat(routed).isEqualTo(router.route(TestRouters.query(), 100, 0.5, RouteOptions.defaults()));
+        // a mu between grid points takes the nearest: 0.1504 -> 0.15 (A), 0.1506 -> 0.151 (the router)
+        assertThat(r.route(TestRouters.query(), 100, 0.1504, RouteOptions.defaults()).fixedModel()).contains("A");
+        assertThat(r.route(TestRouters.query(), 100, 0.1506, RouteOptions.defaults()).fixedModel()).isEmpty();
+    }
+
+    @Test
+    void theFixedModelIsUsedOnlyWhileTheOptionsLeaveItACandidate() {
+        Router r = Router.of(TestRouters.withPolicy(), null);
+        Decision notA = r.route(TestRouters.query(), 100, 0.1, RouteOptions.defaults().onlyModels(List.of("B", "C")));
+        assertThat(notA.model()).isEqualTo("C");
+        assertThat(notA.fixedModel()).isEmpty();
+        assertThat(notA.receipt("A").status()).isEqualTo(Receipt.Status.EXCLUDED_BY_OPTIONS);
+        // A is predicted to cost 0.031: a cap of 0.01 puts it over, and the rule picks among the others
+        Decision capped = r.route(TestRouters.query(), 100, 0.1, RouteOptions.defaults().withMaxCostUsd(0.01));
+        assertThat(capped.model()).isEqualTo("C");
+        assertThat(capped.fixedModel()).isEmpty();
+        assertThat(capped.receipt("A").status()).isEqualTo(Receipt.Status.OVER_COST_CAP);
+    }
+
+    @Test
+    void budgetsMixThePolicysPointsAndNewPricesRefitThePolicy() {
+        Router r = Router.of(TestRouters.withPolicy(), null);
+        BudgetCalibration own = r.model().calibration().orElseThrow();
+        BudgetCalibration cal = r.calibration().orElseThrow();
+        double costA = TestRouters.prices().require("A").cost(100, 900);
+        for (int g = 0; g < cal.size(); g++) {
+            boolean fixed = g >= 50 && g <= 150;
+            assertThat(cal.cost()[g]).isEqualTo(fixed ? costA : own.cost()[g]);
+            assertThat(cal.quality()[g]).isEqualTo(fixed ? 0.9 : own.quality()[g]);
+        }
+        BudgetCalibration.Choice c = r.budgetChoice(0.02);
+        Decision d = r.routeWithBudget(TestRouters.query(), 100, 0.02, RouteOptions.defaults());
+        assertThat(d.budget()).contains(c);
+        int g = (int) Math.round(d.mu() * 1000);
+        assertThat(d.fixedModel().isPresent()).isEqualTo(g >= 50 && g <= 150);
+        // A 1000x dearer: the refitted policy never calls A for every prompt
+        Router dearA = r.withPrices(TestRouters.prices().with("A", new PriceTable.Price(10000, 30000)));
+        assertThat(dearA.policy()).isPresent();
+        assertThat(dearA.policy().get().choices()).doesNotContain(0);
+        assertThat(dearA.route(TestRouters.query(), 100, 0.1, RouteOptions.defaults()).fixedModel())
+                .isNotEqualTo(java.util.Optional.of("A"));
+    }
+
+    @Test
+    void aRouterWithoutAPolicyHasNone() {
+        assertThat(router.policy()).isEmpty();
+        assertThat(Router.of(TestRouters.withCalibration(), null).policy()).isEmpty();
+    }
 }

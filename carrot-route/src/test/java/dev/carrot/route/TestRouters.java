@@ -4,6 +4,8 @@ import dev.carrot.route.model.BudgetCalibration;
 import dev.carrot.route.model.CalibrationData;
 import dev.carrot.route.model.CostBounds;
 import dev.carrot.route.model.CostModel;
+import dev.carrot.route.model.FixedModelPolicy;
+import dev.carrot.route.model.FixedModelStats;
 import dev.carrot.route.encoder.EncoderInfo;
 import dev.carrot.route.encoder.Pooling;
 import dev.carrot.route.model.InputTokenModel;
@@ -83,6 +85,26 @@ public final class TestRouters {
         CalibrationData data = CalibrationData.ofTokens(2, 3, predQ, trueQ, predIn, predOut, trueIn, trueOut);
         BudgetCalibration cal = data.calibrate(MODELS, prices(), 0.01, BudgetCalibration.defaultGrid());
         return builder().calibrationData(data).calibration(cal).build();
+    }
+
+    /** Each model's mean quality and tokens over ten made-up labelled prompts. */
+    public static FixedModelStats fixedModelStats() {
+        return FixedModelStats.ofTokens(10, new double[]{0.9, 0.3, 0.6}, new double[]{100, 120, 150},
+                new double[]{900, 200, 380});
+    }
+
+    /**
+     * The calibrated router with a hand-made fixed-model policy: every prompt goes to A for mu in [0.05, 0.15], the
+     * router decides elsewhere.
+     */
+    public static RouterModel withPolicy() {
+        RouterModel base = withCalibration();
+        double[] grid = BudgetCalibration.defaultGrid();
+        int[] choice = new int[grid.length];
+        for (int g = 0; g < grid.length; g++) {
+            choice[g] = g >= 50 && g <= 150 ? 0 : FixedModelPolicy.ROUTER;
+        }
+        return base.toBuilder().policy(new FixedModelPolicy(fixedModelStats(), grid, choice)).build();
     }
 
     /**

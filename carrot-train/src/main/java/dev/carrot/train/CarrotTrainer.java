@@ -7,6 +7,8 @@ import dev.carrot.route.model.CalibrationData;
 import dev.carrot.route.model.CostBounds;
 import dev.carrot.route.model.CostModel;
 import dev.carrot.route.model.DecisionRule;
+import dev.carrot.route.model.FixedModelPolicy;
+import dev.carrot.route.model.FixedModelStats;
 import dev.carrot.route.model.InputTokenModel;
 import dev.carrot.route.model.Predictor;
 import dev.carrot.route.model.PriceTable;
@@ -185,8 +187,10 @@ public final class CarrotTrainer {
             hyper.putAll(e.cost().hyperparameters());
         }
         double validationScore = Double.NaN;
+        FixedModelPolicy policy = null;
         if (va.length > 0) {
             double[] valQ = Matrices.clamp01(run.qualityTask().predictValidation(e.quality().validationPhase()));
+            FixedModelStats fixed = config.fixedModels() ? fixedModelStats(run) : null;
             if (run.kind() == CostKind.NONE) {
                 double sum = 0;
                 double[] zero = new double[valQ.length];
@@ -195,6 +199,10 @@ public final class CarrotTrainer {
                     sum += run.quality()[va[i] * m + c];
                 }
                 validationScore = sum / va.length;
+                if (fixed != null) { // without costs every mu routes alike: one point, mu = 0
+                    policy = FixedModelPolicy.fit(new double[]{0}, new double[]{0}, new double[]{validationScore},
+                            fixed, new double[m], run.scale());
+                }
             } else {
                 double[] valC = Matrices.clampMin(run.costTask().predictValidation(e.cost().validationPhase()), 0);
                 CalibrationData cd = calibrationData(run, va, valQ, valC);
@@ -204,9 +212,21 @@ public final class CarrotTrainer {
                 b.calibration(cal).calibrationData(cd).costBounds(bounds);
                 hyper.put("cost_bounds", bounds.describe());
                 validationScore = validationArea(cal, run.trueCost(), m, va);
+                if (fixed != null) {
+                    double[] fixedCost = fixed.costUsd(data.models(), run.prices());
+                    policy = FixedModelPolicy.fit(cal, fixed, fixedCost, run.scale());
+                    hyper.put("policy_validation_area", validationArea(policy.calibration(cal, fixedCost),
+                            run.trueCost(), m, va));
+                }
             }
         }
         hyper.put(run.kind() == CostKind.NONE ? "validation_quality_at_mu0" : "validation_area", validationScore);
+        if (policy != null) {
+            b.policy(policy);
+            hyper.put("policy", policy.describe(data.models()));
+            LOG.info("{}: fixed models in the policy: {}", e.variant().id(), String.join("; ",
+                    policy.describe(data.models())));
+        }
         double heldOut = heldOutScore(run, e);
         hyper.put(run.kind() == CostKind.NONE ? "held_out_quality_at_mu0" : "held_out_area", heldOut);
         b.provenance(run.provenance().toBuilder()
@@ -222,6 +242,34 @@ public final class CarrotTrainer {
         RouterModel model = b.build();
         TestPredictions test = TestPredictions.of(Router.of(model, null), run.emb(), run.te());
         return new VariantResult(e.variant(), model, test.quality(), test.cost(), hyper, validationScore, heldOut);
+    }
+
+    /**
+     * Each model's mean quality and cost (or tokens) over the training and validation prompts: what always calling it
+     * scores and costs. No prediction is involved, so every labelled non-test prompt can be used.
+     */
+    private static FixedModelStats fixedModelStats(Run run) {
+        RoutingDataset data = run.data();
+        int m = data.modelCount();
+        int[] rows = run.trv();
+        double[] q = Matrices.columnMeans(run.quality(), m, rows);
+        if (run.kind() == CostKind.TOKENS) {
+            double[] in = new double[m];
+            double[] out = new double[m];
+            for (int r : rows) {
+                for (int j = 0; j < m; j++) {
+                    in[j] += data.inputTokens(r, j);
+                    out[j] += data.outputTokens(r, j);
+                }
+            }
+            for (int j = 0; j < m; j++) {
+                in[j] /= rows.length;
+                out[j] /= rows.length;
+            }
+            return FixedModelStats.ofTokens(rows.length, Matrices.clamp01(q), in, out);
+        }
+        return FixedModelStats.ofCosts(rows.length, Matrices.clamp01(q), run.kind() == CostKind.NONE ? new double[m]
+                : Matrices.columnMeans(run.trueCost(), m, rows));
     }
 
     /**

@@ -263,9 +263,15 @@ public final class TrainJob {
         return all ? dataset : dataset.splits(RoutingDataset.TRAIN, RoutingDataset.VALIDATION, RoutingDataset.TEST);
     }
 
+    /**
+     * A variant's test predictions with its budget calibration and policy, as the router itself has them, and its
+     * upper cost bounds on the test prompts.
+     */
     private static EvalJob.Routed routed(VariantResult v, Map<String, EvalJob.Bounds> bounds) {
-        return new EvalJob.Routed(v.variant().id(), v.testQuality(), v.testCost(), v.model().calibration(),
-                Optional.ofNullable(bounds.get(v.variant().id())));
+        try (Router r = Router.of(v.model(), null)) {
+            return new EvalJob.Routed(v.variant().id(), v.testQuality(), v.testCost(), r.calibration(), r.policy(),
+                    Optional.ofNullable(bounds.get(v.variant().id())));
+        }
     }
 
     /**

@@ -24,9 +24,12 @@ import dev.carrot.train.knn.KnnTuner;
  * @param shuffleFolds  assign cross-validation folds after a seeded shuffle of the rows (the default); false keeps
  *                      the dataset's order, as scikit-learn's unshuffled {@code KFold} does, which puts whole tasks in
  *                      one fold when the data is sorted by task
+ * @param fixedModels   put single models beside each router as candidates of its policy (a
+ *                      {@link dev.carrot.route.model.FixedModelPolicy}: at each mu, always calling the best fixed
+ *                      model when that beats routing on held-out prompts); false trains routers that use the rule alone
  */
-public record TrainerConfig(List<Variant> variants, long seed, int folds, int[] kGrid, double[] l2Grid, int blendSteps, double costScaleUsd, int threads,
-                            boolean shuffleFolds) {
+public record TrainerConfig(List<Variant> variants, long seed, int folds, int[] kGrid, double[] l2Grid, int blendSteps,
+                            double costScaleUsd, int threads, boolean shuffleFolds, boolean fixedModels) {
 
     public TrainerConfig {
         Objects.requireNonNull(variants, "variants");
@@ -70,12 +73,12 @@ public record TrainerConfig(List<Variant> variants, long seed, int folds, int[] 
 
     /**
      * All built-in variants, seed 42, 5 folds, k in 2..512, L2 in {1e-4, 3e-4, ..., 1e-1} (half decades), blend
-     * weights in steps of 0.05, automatic cost scale.
+     * weights in steps of 0.05, automatic cost scale, fixed models as candidates of each router's policy.
      */
     public static TrainerConfig defaults() {
         return new TrainerConfig(Variant.builtIn(), 42, 5, dev.carrot.train.knn.KnnTuner.paperGrid(),
                 new double[]{1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 1e-1}, 20, Double.NaN,
-                Runtime.getRuntime().availableProcessors(), true);
+                Runtime.getRuntime().availableProcessors(), true, true);
     }
 
     @Override
@@ -90,34 +93,40 @@ public record TrainerConfig(List<Variant> variants, long seed, int folds, int[] 
 
     /** The same configuration training these variants, in this order. */
     public TrainerConfig withVariants(List<Variant> v) {
-        return new TrainerConfig(v, seed, folds, kGrid, l2Grid, blendSteps, costScaleUsd,
-                threads, shuffleFolds);
+        return new TrainerConfig(v, seed, folds, kGrid, l2Grid, blendSteps, costScaleUsd, threads, shuffleFolds,
+                fixedModels);
     }
 
     public TrainerConfig withSeed(long s) {
-        return new TrainerConfig(variants, s, folds, kGrid, l2Grid, blendSteps, costScaleUsd,
-                threads, shuffleFolds);
+        return new TrainerConfig(variants, s, folds, kGrid, l2Grid, blendSteps, costScaleUsd, threads, shuffleFolds,
+                fixedModels);
     }
 
     public TrainerConfig withCostScaleUsd(double scale) {
-        return new TrainerConfig(variants, seed, folds, kGrid, l2Grid, blendSteps, scale,
-                threads, shuffleFolds);
+        return new TrainerConfig(variants, seed, folds, kGrid, l2Grid, blendSteps, scale, threads, shuffleFolds,
+                fixedModels);
     }
 
     public TrainerConfig withL2Grid(double... grid) {
-        return new TrainerConfig(variants, seed, folds, kGrid, grid, blendSteps, costScaleUsd,
-                threads, shuffleFolds);
+        return new TrainerConfig(variants, seed, folds, kGrid, grid, blendSteps, costScaleUsd, threads, shuffleFolds,
+                fixedModels);
     }
 
     public TrainerConfig withThreads(int t) {
-        return new TrainerConfig(variants, seed, folds, kGrid, l2Grid, blendSteps, costScaleUsd,
-                t, shuffleFolds);
+        return new TrainerConfig(variants, seed, folds, kGrid, l2Grid, blendSteps, costScaleUsd, t, shuffleFolds,
+                fixedModels);
     }
 
     /** The same configuration with cross-validation folds in the dataset's order (true) or shuffled (false). */
     public TrainerConfig withDatasetOrderFolds(boolean datasetOrder) {
-        return new TrainerConfig(variants, seed, folds, kGrid, l2Grid, blendSteps, costScaleUsd,
-                threads, !datasetOrder);
+        return new TrainerConfig(variants, seed, folds, kGrid, l2Grid, blendSteps, costScaleUsd, threads, !datasetOrder,
+                fixedModels);
+    }
+
+    /** The same configuration with (true) or without (false) fixed models as candidates of each router's policy. */
+    public TrainerConfig withFixedModels(boolean on) {
+        return new TrainerConfig(variants, seed, folds, kGrid, l2Grid, blendSteps, costScaleUsd, threads, shuffleFolds,
+                on);
     }
 
     /** A JSON-friendly description for provenance (threads left out: they do not change results). */
@@ -131,6 +140,7 @@ public record TrainerConfig(List<Variant> variants, long seed, int folds, int[] 
         m.put("blend_steps", blendSteps);
         m.put("cost_scale_usd", Double.isNaN(costScaleUsd) ? "auto" : costScaleUsd);
         m.put("cv_folds", shuffleFolds ? "shuffled" : "dataset order");
+        m.put("fixed_models", fixedModels);
         return m;
     }
 }

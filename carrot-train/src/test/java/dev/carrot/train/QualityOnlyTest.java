@@ -46,6 +46,10 @@ class QualityOnlyTest {
             var d = router.route("Question: Which gas do plants absorb from the air?\nAnswer:", 0.7);
             assertThat(d.costModel()).isEqualTo("none");
             assertThat(d.chosen().costUsd()).isZero();
+            // without costs every mu routes alike: the policy is one choice, the router or the best model
+            var policy = router.policy().orElseThrow();
+            assertThat(policy.size()).isEqualTo(1);
+            assertThat(d.fixedModel().isPresent()).isEqualTo(policy.usesFixedModels());
         }
     }
 }

@@ -206,4 +206,58 @@ class TrainJobTest {
             assertThat(choice.validationCost()).isLessThanOrEqualTo(target);
         }
     }
+
+    @Test
+    void theTestCurvesGoThroughThePolicysFixedModels() throws IOException {
+        Map<String, double[]> single = new java.util.HashMap<>();
+        Map<String, Map<Double, double[]>> curve = new java.util.HashMap<>();
+        List<String> lines = Files.readAllLines(tmp.resolve("run1/curves.csv"));
+        for (String line : lines.subList(1, lines.size())) {
+            String[] f = line.split(",");
+            if (f[0].startsWith("model:")) {
+                single.put(f[0].substring(6), new double[]{Double.parseDouble(f[2]), Double.parseDouble(f[3])});
+            } else if (!f[1].isEmpty()) {
+                curve.computeIfAbsent(f[0], k -> new java.util.HashMap<>()).put(Double.parseDouble(f[1]),
+                        new double[]{Double.parseDouble(f[2]), Double.parseDouble(f[3])});
+            }
+        }
+        int fixedPoints = 0;
+        for (var v : report.training().variants()) {
+            var policy = v.model().policy().orElseThrow();
+            assertThat(v.hyper()).containsKey("policy");
+            double[] grid = policy.mu();
+            for (int g = 0; g < grid.length; g++) {
+                int j = policy.fixedAt(grid[g]);
+                if (j >= 0) {
+                    fixedPoints++;
+                    double[] at = curve.get(v.variant().id()).get(grid[g]);
+                    double[] model = single.get(data.models().get(j));
+                    assertThat(at[0]).as(v.variant().id() + " cost at " + grid[g]).isCloseTo(model[0],
+                            org.assertj.core.api.Assertions.within(1e-9 * model[0]));
+                    assertThat(at[1]).as(v.variant().id() + " quality at " + grid[g]).isCloseTo(model[1],
+                            org.assertj.core.api.Assertions.within(1e-9));
+                }
+            }
+        }
+        assertThat(fixedPoints).as("grid points where some policy calls a fixed model").isPositive();
+        JsonNode s = new ObjectMapper().readTree(tmp.resolve("run1/summary.json").toFile());
+        for (JsonNode r : s.get("routers")) {
+            JsonNode gap = r.get("largest_single_model_gap");
+            assertThat(data.models()).contains(gap.get("model").asText());
+            assertThat(gap.get("gap").asDouble()).isCloseTo(gap.get("model_quality").asDouble()
+                    - gap.get("curve_quality").asDouble(), org.assertj.core.api.Assertions.within(1e-12));
+        }
+        try (Router r = Router.load(tmp.resolve("run1/router"))) {
+            var policy = r.policy().orElseThrow();
+            for (double mu : policy.mu()) {
+                int j = policy.fixedAt(mu);
+                if (j >= 0) {
+                    Decision d = r.route("What is the capital of France?", mu);
+                    assertThat(d.fixedModel()).contains(data.models().get(j));
+                    assertThat(d.model()).isEqualTo(data.models().get(j));
+                    break;
+                }
+            }
+        }
+    }
 }

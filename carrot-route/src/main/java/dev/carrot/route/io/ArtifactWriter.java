@@ -9,6 +9,8 @@ import dev.carrot.route.model.CalibrationData;
 import dev.carrot.route.model.CarrotVersion;
 import dev.carrot.route.model.CostBounds;
 import dev.carrot.route.model.CostModel;
+import dev.carrot.route.model.FixedModelPolicy;
+import dev.carrot.route.model.FixedModelStats;
 import dev.carrot.route.model.InputTokenModel;
 import dev.carrot.route.model.TokenizerInputTokens;
 import dev.carrot.route.model.Predictor;
@@ -18,7 +20,6 @@ import dev.carrot.route.model.RouterModel;
 
 import static dev.carrot.route.io.RouterArtifact.CHUNK;
 import static dev.carrot.route.io.RouterArtifact.FORMAT;
-import static dev.carrot.route.io.RouterArtifact.FORMAT_VERSION;
 import static dev.carrot.route.io.RouterArtifact.JSON;
 
 import java.io.IOException;
@@ -44,7 +45,8 @@ final class ArtifactWriter {
     ObjectNode manifest(RouterModel model) throws IOException {
         ObjectNode m = JSON.createObjectNode();
         m.put("format", FORMAT);
-        m.put("format_version", FORMAT_VERSION);
+        int version = RouterArtifact.versionFor(model);
+        m.put("format_version", version);
         m.put("carrot_version", CarrotVersion.VERSION);
         ArrayNode models = m.putArray("models");
         model.models().forEach(models::add);
@@ -70,6 +72,9 @@ final class ArtifactWriter {
             e.put("max_tokens", enc.maxTokens());
             e.put("pooling", enc.pooling().name().toLowerCase(java.util.Locale.ROOT));
             e.put("normalize", enc.normalize());
+            if (!enc.textPrefix().isEmpty()) { // version 3; absent otherwise, so older artifacts rewrite unchanged
+                e.put("text_prefix", enc.textPrefix());
+            }
         }
         m.put("cost_scale_usd", model.costScaleUsd());
         ArrayNode summary = m.putArray("predictors");
@@ -122,6 +127,31 @@ final class ArtifactWriter {
         } else {
             m.putNull("calibration_data");
         }
+        if (model.policy().isPresent()) { // absent, not null, without one: older artifacts are rewritten unchanged
+            FixedModelPolicy p = model.policy().get();
+            ObjectNode po = m.putObject("policy");
+            po.put("rule", p.rule());
+            ArrayNode words = po.putArray("summary");
+            p.describe(model.models()).forEach(words::add);
+            FixedModelStats st = p.stats();
+            ObjectNode fm = po.putObject("fixed_models");
+            fm.put("rows", st.rows());
+            putDoubles(fm.putArray("quality"), st.quality());
+            if (st.tokenBased()) {
+                putDoubles(fm.putArray("input_tokens"), st.inputTokens());
+                putDoubles(fm.putArray("output_tokens"), st.outputTokens());
+            } else {
+                putDoubles(fm.putArray("cost_usd"), st.storedCostUsd());
+            }
+            po.put("points", p.size());
+            po.put("mu", f64("policy.mu", p.mu()));
+            double[] choice = new double[p.size()];
+            int[] c = p.choices();
+            for (int g = 0; g < choice.length; g++) {
+                choice[g] = c[g];
+            }
+            po.put("choice", f64("policy.choice", choice));
+        }
         if (model.costBounds().isPresent()) {
             CostBounds b = model.costBounds().get();
             ObjectNode cb = m.putObject("cost_bounds");
@@ -145,7 +175,7 @@ final class ArtifactWriter {
                 groups.add(g);
             }
             cb.put("scores", f64("cost_bounds.scores", b.scores(), b.models(), b.rows()));
-        } else {
+        } else if (version >= 3) { // null in version 3 without bounds; version 2 has no such field
             m.putNull("cost_bounds");
         }
         m.set("provenance", model.provenance().toJson());

@@ -42,11 +42,20 @@ public final class RouterArtifact {
     /** The manifest's {@code format} value. */
     public static final String FORMAT = "carrot-router";
     /**
-     * The newest format version this code reads and the one it writes. Version 2 added the encoder's pooling and
-     * normalisation and the manifest's own checksum; version 3 the split-conformal cost bounds ({@code cost_bounds},
-     * may be null). Versions 1 and 2 still load, without cost bounds.
+     * The newest format version this code reads. Version 2 added the encoder's pooling and normalisation and the
+     * manifest's own checksum; version 3 three optional fields: the split-conformal cost bounds ({@code cost_bounds},
+     * null without them), the fixed-model policy ({@code policy}) and the encoder's text prefix. An artifact is
+     * written with the oldest version that holds everything it has ({@link #versionFor}): 3 with cost bounds, a policy
+     * or a prefix, else 2, so that a carrot-route that predates them refuses such a router rather than route without
+     * them. Versions 1 and 2 still load, without any of the three.
      */
     public static final int FORMAT_VERSION = 3;
+
+    /** The format version an artifact of {@code model} is written with. */
+    public static int versionFor(RouterModel model) {
+        boolean prefix = !model.textOnly() && !model.encoder().textPrefix().isEmpty();
+        return model.policy().isPresent() || model.costBounds().isPresent() || prefix ? 3 : 2;
+    }
     /**
      * The manifest's last field: SHA-256 of the manifest file's bytes with this field's value replaced by 64 zeros,
      * so that no change to the manifest (one digit of {@code k}) goes unnoticed.
@@ -198,6 +207,19 @@ public final class RouterArtifact {
         }
         if (version >= 2) {
             verifyChecksum(manifestFile, Files.readAllBytes(manifestFile), m);
+        }
+        if (version < 3 && m.path("encoder").has("text_prefix")) {
+            throw new ArtifactFormatException(manifestFile, "format version " + version + " has no encoder text"
+                    + " prefix, but the manifest has 'encoder.text_prefix': it was not written by carrot; re-export the"
+                    + " router");
+        }
+        if (version < 3 && m.has("policy")) {
+            throw new ArtifactFormatException(manifestFile, "format version " + version + " has no fixed-model policy,"
+                    + " but the manifest has a 'policy' field: it was not written by carrot; re-export the router");
+        }
+        if (version < 3 && m.path("cost_bounds").isObject()) {
+            throw new ArtifactFormatException(manifestFile, "format version " + version + " has no cost bounds,"
+                    + " but the manifest has 'cost_bounds': it was not written by carrot; re-export the router");
         }
         ArtifactReader r = new ArtifactReader(dir, manifestFile, m.path("arrays"));
         try {

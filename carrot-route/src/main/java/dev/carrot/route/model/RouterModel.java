@@ -24,6 +24,7 @@ public final class RouterModel {
     private final double costScaleUsd;
     private final BudgetCalibration calibration; // nullable
     private final CalibrationData calibrationData; // nullable
+    private final FixedModelPolicy policy; // nullable: routers without one route with the rule alone
     private final CostBounds costBounds; // nullable
     private final Provenance provenance;
 
@@ -37,6 +38,7 @@ public final class RouterModel {
         this.costScaleUsd = b.costScaleUsd;
         this.calibration = b.calibration;
         this.calibrationData = b.calibrationData;
+        this.policy = b.policy;
         this.costBounds = b.costBounds;
         this.provenance = b.provenance == null ? Provenance.empty() : b.provenance;
         validate();
@@ -119,6 +121,25 @@ public final class RouterModel {
             throw new IllegalArgumentException("calibration data is " + (calibrationData.tokenBased() ? "token" : "cost")
                     + "-based but the cost model is " + cost.kind());
         }
+        if (policy != null) {
+            if (policy.stats().models() != m) {
+                throw new IllegalArgumentException("the fixed-model policy covers " + policy.stats().models()
+                        + " models, the router has " + m);
+            }
+            if (policy.stats().tokenBased() != cost.pricesTokens()) {
+                throw new IllegalArgumentException("the fixed-model policy's statistics are "
+                        + (policy.stats().tokenBased() ? "token" : "cost") + "-based but the cost model is "
+                        + cost.kind());
+            }
+            if (calibration != null && !java.util.Arrays.equals(calibration.mu(), policy.mu())) {
+                throw new IllegalArgumentException("the fixed-model policy's mu grid (" + policy.size() + " points)"
+                        + " is not the budget calibration's (" + calibration.size() + " points)");
+            }
+            if (calibration == null && !cost.kind().equals("none")) {
+                throw new IllegalArgumentException("a fixed-model policy needs the router's budget calibration (its"
+                        + " validation curve) when the router predicts costs");
+            }
+        }
     }
 
     private void checkPredictor(String what, Predictor p, int knnRows) {
@@ -148,6 +169,7 @@ public final class RouterModel {
         b.costScaleUsd = costScaleUsd;
         b.calibration = calibration;
         b.calibrationData = calibrationData;
+        b.policy = policy;
         b.costBounds = costBounds;
         b.provenance = provenance;
         return b;
@@ -262,6 +284,14 @@ public final class RouterModel {
     }
 
     /**
+     * The policy that puts single models beside the router (see {@link FixedModelPolicy}); empty for routers trained
+     * without one, which route every prompt with the rule alone.
+     */
+    public Optional<FixedModelPolicy> policy() {
+        return Optional.ofNullable(policy);
+    }
+
+    /**
      * Split-conformal upper bounds of each model's output tokens (token-priced routers) or cost (direct-cost
      * routers), fitted on the validation prompts; empty for routers trained without validation prompts or written
      * before artifact format version 3.
@@ -294,6 +324,7 @@ public final class RouterModel {
         private double costScaleUsd = 1.0;
         private BudgetCalibration calibration;
         private CalibrationData calibrationData;
+        private FixedModelPolicy policy;
         private CostBounds costBounds;
         private Provenance provenance;
 
@@ -356,6 +387,12 @@ public final class RouterModel {
 
         public Builder calibrationData(CalibrationData data) {
             this.calibrationData = data;
+            return this;
+        }
+
+        /** The fixed-model policy, or null for none. */
+        public Builder policy(FixedModelPolicy policy) {
+            this.policy = policy;
             return this;
         }
 

@@ -278,12 +278,12 @@ class RouterArtifactTest {
      * predict the same; and writing the same model today must give the current version's bytes, so an accidental
      * format change fails here. To change the format on purpose, bump {@link RouterArtifact#FORMAT_VERSION}, add a
      * new golden directory next to these, and keep reading the old ones (run with -Dcarrot.writeGolden=true to write
-     * the current one).
+     * the current one from {@link #goldenV3()}).
      */
     @Test
     void goldenArtifactsStillLoadAndWritingItAgainGivesTheSameBytes() throws IOException {
         if (Boolean.getBoolean("carrot.writeGolden")) {
-            RouterArtifact.write(golden(), GOLDEN);
+            RouterArtifact.write(goldenV3(), GOLDEN);
         }
         ObjectNode expected = (ObjectNode) new ObjectMapper().readTree(EXPECTED.toFile());
         for (Path dir : List.of(GOLDEN_V1, GOLDEN_V2, GOLDEN)) {
@@ -296,29 +296,71 @@ class RouterArtifactTest {
                     assertThat(p.quality()[m]).as(dir + " quality").isEqualTo(e.get("quality").get(m).asDouble());
                     assertThat(p.costUsd()[m]).as(dir + " cost").isEqualTo(e.get("cost").get(m).asDouble());
                 }
+                // mu = 0.2 is outside the golden policy's fixed-model range: the rule decides in every version
                 assertThat(fromDisk.route(q, 37, 0.2, RouteOptions.defaults()).model()).isEqualTo(
                         e.get("model_at_0.2").asText());
             }
-            assertThat(fromDisk.model().encoder()).isEqualTo(golden().encoder());
-            // cost bounds came with format version 3: older artifacts load without them
-            assertThat(fromDisk.costBounds().isPresent()).as(dir + " has cost bounds").isEqualTo(dir == GOLDEN);
+            // format version 3's optional fields: versions 1 and 2 load without any of them and route with the rule
+            // alone, as they always did
+            boolean v3 = dir.equals(GOLDEN);
+            assertThat(fromDisk.model().encoder()).isEqualTo((v3 ? goldenV3() : golden()).encoder());
+            assertThat(fromDisk.costBounds().isPresent()).as(dir + " has cost bounds").isEqualTo(v3);
+            assertThat(fromDisk.policy().isPresent()).as(dir + " policy").isEqualTo(v3);
         }
         Router current = Router.of(RouterArtifact.read(GOLDEN), null);
-        Router fresh = Router.of(golden(), null);
+        Router fresh = Router.of(goldenV3(), null);
         for (float[] q : QUERIES) {
             for (double c : new double[]{0.5, 0.9}) {
                 assertThat(current.costUpperBounds(q, 37, c)).containsExactly(fresh.costUpperBounds(q, 37, c));
             }
         }
+        assertThat(current.model().encoder().textPrefix()).isEqualTo("query: ");
+        assertThat(current.policy().orElseThrow().choices()).containsExactly(goldenV3().policy().orElseThrow()
+                .choices());
+        assertThat(current.route(QUERIES[1], 37, 0.1, RouteOptions.defaults()).fixedModel()).contains("A");
+        // the policy and the cost cap at a confidence together: the cap on upper bounds leaves A out, so the rule
+        // picks among the others and the decision names no fixed model
+        double[] bound = current.costUpperBounds(QUERIES[1], 37, 0.5);
+        double cap = Math.max(bound[1], bound[2]);
+        assertThat(bound[0]).isGreaterThan(cap);
+        Decision capped = current.route(QUERIES[1], 37, 0.1,
+                RouteOptions.defaults().withMaxCostUsd(cap).atConfidence(0.5));
+        assertThat(capped.fixedModel()).isEmpty();
+        assertThat(capped.model()).isNotEqualTo("A");
+        assertThat(capped.capConfidence()).hasValue(0.5);
+        assertThat(capped.withinCostCap()).isTrue();
         Path again = tmp.resolve("again");
-        RouterArtifact.write(golden(), again);
+        RouterArtifact.write(goldenV3(), again);
+        assertSameFiles(GOLDEN, again);
+        // a router without any of version 3's fields is still written as version 2, byte for byte
+        Path v2 = tmp.resolve("again-v2");
+        RouterArtifact.write(golden().toBuilder().costBounds(null).build(), v2);
+        assertSameFiles(GOLDEN_V2, v2);
+    }
+
+    /**
+     * The golden model of format version 3: {@link #golden()} (with cost bounds), the test routers' hand-made policy
+     * (always A for mu in [0.05, 0.15]) and an encoder text prefix.
+     */
+    static RouterModel goldenV3() {
+        EncoderInfo e = golden().encoder();
+        return goldenWithPolicy().toBuilder().encoder(new EncoderInfo(e.id(), e.dimension(), e.onnxSha256(),
+                e.maxTokens(), e.pooling(), e.normalize(), "query: ")).build();
+    }
+
+    /** The golden model with the test routers' hand-made policy (always A for mu in [0.05, 0.15]). */
+    static RouterModel goldenWithPolicy() {
+        return golden().toBuilder().policy(TestRouters.withPolicy().policy().orElseThrow()).build();
+    }
+
+    private static void assertSameFiles(Path golden, Path again) throws IOException {
         List<String> files = new ArrayList<>();
-        try (Stream<Path> s = Files.walk(GOLDEN)) {
-            s.filter(Files::isRegularFile).forEach(p -> files.add(GOLDEN.relativize(p).toString()));
+        try (Stream<Path> s = Files.walk(golden)) {
+            s.filter(Files::isRegularFile).forEach(p -> files.add(golden.relativize(p).toString()));
         }
         assertThat(files).contains("manifest.json", "arrays/knn.embeddings.f32");
         for (String f : files) {
-            String want = Files.readString(GOLDEN.resolve(f), java.nio.charset.StandardCharsets.ISO_8859_1);
+            String want = Files.readString(golden.resolve(f), java.nio.charset.StandardCharsets.ISO_8859_1);
             String got = Files.readString(again.resolve(f), java.nio.charset.StandardCharsets.ISO_8859_1);
             if (f.equals("manifest.json")) {
                 // the carrot version, and so the manifest's checksum, are the only fields that may change
@@ -327,8 +369,42 @@ class RouterArtifactTest {
                     got = got.replaceAll("\"" + field + "\" : \"[^\"]*\"", "");
                 }
             }
-            assertThat(got).as(f).isEqualTo(want);
+            assertThat(got).as(golden + "/" + f).isEqualTo(want);
         }
+        try (Stream<Path> s = Files.walk(again)) {
+            assertThat(s.filter(Files::isRegularFile).count()).as("files written").isEqualTo(files.size());
+        }
+    }
+
+    @Test
+    void aPolicyRoundTripsAndAMalformedOneIsRefused() throws IOException {
+        RouterModel m = goldenWithPolicy();
+        Path dir = tmp.resolve("policy");
+        RouterArtifact.write(m, dir);
+        assertThat(new ObjectMapper().readTree(dir.resolve("manifest.json").toFile()).get("format_version").asInt())
+                .isEqualTo(3);
+        RouterModel back = RouterArtifact.read(dir);
+        assertSamePredictions(Router.of(m, null), Router.of(back, null));
+        var p = back.policy().orElseThrow();
+        assertThat(p.choices()).containsExactly(m.policy().orElseThrow().choices());
+        assertThat(p.stats().quality()).containsExactly(m.policy().orElseThrow().stats().quality());
+        assertThat(p.stats().outputTokens()).containsExactly(m.policy().orElseThrow().stats().outputTokens());
+        assertThat(Router.of(back, null).calibration().orElseThrow().cost())
+                .containsExactly(Router.of(m, null).calibration().orElseThrow().cost());
+        String manifest = Files.readString(dir.resolve("manifest.json"));
+        assertThat(manifest).contains("\"mu 0.05 to 0.15: always A\"");
+
+        editManifest(dir, o -> ((ObjectNode) o.get("policy")).put("rule", "always_gpt4"));
+        assertThatThrownBy(() -> RouterArtifact.read(dir)).isInstanceOf(ArtifactFormatException.class)
+                .hasMessageContaining("unknown policy rule 'always_gpt4', expected router_or_best_fixed");
+        RouterArtifact.write(m, dir);
+        editManifest(dir, o -> ((ArrayNode) o.get("policy").get("fixed_models").get("quality")).remove(0));
+        assertThatThrownBy(() -> RouterArtifact.read(dir)).isInstanceOf(ArtifactFormatException.class)
+                .hasMessageContaining("'fixed_models.quality' must be an array of 3 numbers");
+        RouterArtifact.write(m, dir);
+        editManifest(dir, o -> o.put("format_version", 2));
+        assertThatThrownBy(() -> RouterArtifact.read(dir)).isInstanceOf(ArtifactFormatException.class)
+                .hasMessageContaining("format version 2 has no fixed-model policy");
     }
 
     @Test

@@ -1,6 +1,7 @@
 package dev.carrot.train.eval;
 
 import dev.carrot.route.model.DecisionRule;
+import dev.carrot.route.model.FixedModelPolicy;
 
 import java.util.Objects;
 import dev.carrot.route.model.BudgetCalibration;
@@ -40,14 +41,28 @@ public record Curve(String name, double[] lambda, double[] cost, double[] qualit
      */
     public static Curve sweep(String name, double[] predQ, double[] predC, double[] trueQ, double[] trueC, int n,
                               int m, double costScale, double[] grid) {
+        return sweep(name, predQ, predC, trueQ, trueC, n, m, costScale, grid, null);
+    }
+
+    /**
+     * Like {@link #sweep(String, double[], double[], double[], double[], int, int, double, double[])}, through a
+     * router's fixed-model policy: at a lambda where the policy calls a fixed model, every prompt goes to it, as
+     * {@code Router.route} sends it.
+     *
+     * @param policy the router's policy, or null for the rule alone
+     */
+    public static Curve sweep(String name, double[] predQ, double[] predC, double[] trueQ, double[] trueC, int n,
+                              int m, double costScale, double[] grid, FixedModelPolicy policy) {
         double[] cost = new double[grid.length];
         double[] quality = new double[grid.length];
         int[][] choices = new int[grid.length][n];
         for (int g = 0; g < grid.length; g++) {
             double sc = 0;
             double sq = 0;
+            int fixed = policy == null ? FixedModelPolicy.ROUTER : policy.fixedAt(grid[g]);
             for (int i = 0; i < n; i++) {
-                int c = DecisionRule.choose(predQ, predC, i * m, m, grid[g], costScale, null);
+                int c = fixed != FixedModelPolicy.ROUTER ? fixed
+                        : DecisionRule.choose(predQ, predC, i * m, m, grid[g], costScale, null);
                 choices[g][i] = c;
                 sc += trueC[i * m + c];
                 sq += trueQ[i * m + c];

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.carrot.data.RoutingDataset;
 import dev.carrot.route.model.BudgetCalibration;
 import dev.carrot.route.model.DecisionRule;
+import dev.carrot.route.model.FixedModelPolicy;
 import dev.carrot.train.AtomicFiles;
 import dev.carrot.train.Matrices;
 import org.slf4j.Logger;
@@ -27,7 +28,8 @@ import java.util.SplittableRandom;
 /**
  * The paper's evaluation of trained routers on the test prompts: every router's curve over lambda next to baselines
  * (single models, oracle, random mixing of the cheapest and the best model, a RouterBench-style router, a two-model
- * threshold router, and a shuffled control), metrics with 95% bootstrap intervals, the same metrics per task, and
+ * threshold router, a shuffled control, and the main router's rule without its fixed-model policy when that policy
+ * calls fixed models), metrics with 95% bootstrap intervals, the same metrics per task, and
  * the budget calibration (budget -> mu chosen on validation, realised on test). Writes CSV, PNG and SVG.
  */
 public final class EvalJob {
@@ -56,19 +58,29 @@ public final class EvalJob {
      *
      * @param predQ       predicted quality, test x models
      * @param predC       predicted cost USD, test x models
-     * @param calibration its budget calibration (validation), if any
+     * @param calibration its budget calibration (validation), if any: the policy's when it has one
+     * @param policy      its fixed-model policy, if any: the curves route through it as the router does
+     * @param costBounds  its upper cost bounds on the test prompts, if any
      */
     public record Routed(String name, double[] predQ, double[] predC, Optional<BudgetCalibration> calibration,
-                         Optional<Bounds> costBounds) {
+                         Optional<FixedModelPolicy> policy, Optional<Bounds> costBounds) {
         public Routed {
             Objects.requireNonNull(name, "name");
             Objects.requireNonNull(calibration, "calibration");
+            Objects.requireNonNull(policy, "policy");
             Objects.requireNonNull(costBounds, "costBounds");
         }
 
-        /** A router without cost bounds. */
+        /** A router without a fixed-model policy or cost bounds. */
         public Routed(String name, double[] predQ, double[] predC, Optional<BudgetCalibration> calibration) {
-            this(name, predQ, predC, calibration, Optional.empty());
+            this(name, predQ, predC, calibration, Optional.empty(), Optional.empty());
+        }
+
+        /** The model index this router sends test prompt {@code i} to at {@code mu}. */
+        int choose(int i, int m, double mu, double costScale) {
+            int fixed = policy.map(p -> p.fixedAt(mu)).orElse(FixedModelPolicy.ROUTER);
+            return fixed != FixedModelPolicy.ROUTER ? fixed
+                    : DecisionRule.choose(predQ, predC, i * m, m, mu, costScale, null);
         }
     }
 
@@ -240,7 +252,7 @@ public final class EvalJob {
         List<Curve> routerCurves = new ArrayList<>();
         for (Routed r : in.routers()) {
             routerCurves.add(Curve.sweep(r.name(), r.predQ(), r.predC(), in.trueQ(), in.trueC(), n, m,
-                    in.costScale(), grid));
+                    in.costScale(), grid, r.policy().orElse(null)));
         }
         return routerCurves;
     }
@@ -420,6 +432,11 @@ public final class EvalJob {
         Curve rb = Curve.sweep("routerbench-style(" + main0.name() + ")", main0.predQ(), meanC, in.trueQ(),
                 in.trueC(), n, m, in.costScale(), Curve.paperGrid());
         out.add(rb);
+        // the main router without its fixed-model policy: what the policy adds
+        if (main0.policy().filter(FixedModelPolicy::usesFixedModels).isPresent()) {
+            out.add(Curve.sweep("rule-only(" + main0.name() + ")", main0.predQ(), main0.predC(), in.trueQ(),
+                    in.trueC(), n, m, in.costScale(), Curve.paperGrid()));
+        }
         // two-model threshold router between the strong (best) and the weak (cheapest) model
         int thresholds = 1001;
         double[] t = new double[thresholds];
@@ -869,7 +886,7 @@ public final class EvalJob {
         double tc = 0;
         double tq = 0;
         for (int i = 0; i < n; i++) {
-            int c = DecisionRule.choose(r.predQ(), r.predC(), i * m, m, mu, in.costScale(), null);
+            int c = r.choose(i, m, mu, in.costScale());
             tc += in.trueC()[i * m + c];
             tq += in.trueQ()[i * m + c];
         }

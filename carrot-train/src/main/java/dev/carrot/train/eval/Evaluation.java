@@ -285,6 +285,17 @@ final class Evaluation {
             putNum(r, "area", rm.area());
             r.put("quality_at_lambda0", rm.qualityAtLambda0());
             putNum(r, "cost_to_match_best", rm.costToMatchBest());
+            if (hasCost) {
+                Metrics.Gap gap = Metrics.largestGap(c.cost(), c.quality(), singleCost, singleQuality);
+                if (gap != null) {
+                    ObjectNode g = r.putObject("largest_single_model_gap");
+                    g.put("model", models.get(gap.model()));
+                    g.put("gap", gap.gap());
+                    g.put("model_cost", gap.cost());
+                    g.put("model_quality", gap.quality());
+                    g.put("curve_quality", gap.curveQuality());
+                }
+            }
             if (deployable >= 0) {
                 putNum(r, "cost_to_match_deployable", rm.costToMatchDeployable());
             }

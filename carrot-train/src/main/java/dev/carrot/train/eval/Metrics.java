@@ -92,4 +92,52 @@ public final class Metrics {
         Arrays.sort(idx, Comparator.<Integer>comparingDouble(i -> cost[i]).thenComparingDouble(i -> -quality[i]));
         return idx;
     }
+
+    /**
+     * How far the single model that does best against a curve lies above it: over the models whose mean cost is
+     * within the curve's cost range, the largest {@code quality_j - Q(cost_j)} ({@code Q} as in {@link #area}; a
+     * curve point at the model's own cost counts, within a relative 1e-9 for rounding). Negative when every such
+     * model lies below the curve.
+     *
+     * @return the gap and the model's index, or null when no model's cost is within the curve's range
+     */
+    public static Gap largestGap(double[] cost, double[] quality, double[] singleCost, double[] singleQuality) {
+        double lo = Double.POSITIVE_INFINITY;
+        double hi = Double.NEGATIVE_INFINITY;
+        for (double c : cost) {
+            lo = Math.min(lo, c);
+            hi = Math.max(hi, c);
+        }
+        Gap best = null;
+        for (int j = 0; j < singleCost.length; j++) {
+            double c = singleCost[j];
+            double slack = 1e-9 * Math.abs(c);
+            if (c < lo - slack || c > hi + slack) {
+                continue;
+            }
+            double level = Double.NEGATIVE_INFINITY;
+            for (int i = 0; i < cost.length; i++) {
+                if (cost[i] <= c + slack) {
+                    level = Math.max(level, quality[i]);
+                }
+            }
+            double gap = singleQuality[j] - level;
+            if (best == null || gap > best.gap()) {
+                best = new Gap(j, gap, c, singleQuality[j], level);
+            }
+        }
+        return best;
+    }
+
+    /**
+     * A single model above (or below) a curve.
+     *
+     * @param model        the model's index
+     * @param gap          its quality minus the curve's {@code Q} at its cost
+     * @param cost         its mean cost
+     * @param quality      its mean quality
+     * @param curveQuality the curve's {@code Q} at that cost
+     */
+    public record Gap(int model, double gap, double cost, double quality, double curveQuality) {
+    }
 }

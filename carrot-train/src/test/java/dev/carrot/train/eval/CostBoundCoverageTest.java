@@ -42,7 +42,8 @@ class CostBoundCoverageTest {
         EvalJob.Bounds bounds = new EvalJob.Bounds(new double[]{0.5, 0.9}, new double[][]{tight, loose});
         EvalJob.Input in = new EvalJob.Input("toy", 500, List.of("x", "y"), tq, tc, true, tasks,
                 new double[]{0.5, 0.5}, new double[]{0.001, 0.002}, 0.002,
-                List.of(new EvalJob.Routed("r", pq, tc.clone(), Optional.empty(), Optional.of(bounds))));
+                List.of(new EvalJob.Routed("r", pq, tc.clone(), Optional.empty(), Optional.empty(),
+                        Optional.of(bounds))));
         ObjectNode s = new EvalJob(new EvalJob.Options(0, 1)).run(in, tmp);
         JsonNode at50 = s.get("cost_bounds").get(0);
         assertThat(at50.get("confidence").asDouble()).isEqualTo(0.5);

@@ -24,6 +24,22 @@ class MetricsTest {
     }
 
     @Test
+    void theLargestGapIsTheSingleModelFarthestAboveTheCurveWithinItsCostRange() {
+        double[] c = {4, 1, 2};
+        double[] q = {0.9, 0.5, 0.7};
+        // model 0 at (3, 0.8): Q(3) = 0.7, gap 0.1; model 1 at (1.5, 0.55): Q = 0.5, gap 0.05; model 2 at cost 6 is
+        // outside the curve's range [1, 4]; model 3 sits on the curve's point (2, 0.7) with a rounding error
+        Metrics.Gap g = Metrics.largestGap(c, q, new double[]{3, 1.5, 6, 2 * (1 + 1e-12)},
+                new double[]{0.8, 0.55, 0.99, 0.7});
+        assertThat(g.model()).isEqualTo(0);
+        assertThat(g.gap()).isCloseTo(0.1, within(1e-12));
+        assertThat(g.curveQuality()).isEqualTo(0.7);
+        Metrics.Gap onCurve = Metrics.largestGap(c, q, new double[]{2 * (1 + 1e-12)}, new double[]{0.7});
+        assertThat(onCurve.gap()).isZero();
+        assertThat(Metrics.largestGap(c, q, new double[]{9}, new double[]{1})).isNull();
+    }
+
+    @Test
     void costToMatchIsTheCheapestPointThatReachesTheTarget() {
         double[] c = {4, 1, 2};
         double[] q = {0.9, 0.5, 0.7};

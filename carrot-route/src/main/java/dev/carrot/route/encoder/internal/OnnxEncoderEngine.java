@@ -15,7 +15,26 @@ public final class OnnxEncoderEngine implements EncoderEngine {
     }
 
     @Override
+    public PromptEncoder builtIn(String name, EncoderOptions options) {
+        ModelSources.BuiltIn model = ModelSources.BuiltIn.named(name).orElseThrow(() -> new IllegalArgumentException(
+                "no built-in encoder is named '" + name + "'; expected one of "
+                        + builtInNames() + ", or a folder with model.onnx and"
+                        + " tokenizer.json"));
+        return OnnxPromptEncoder.load(ModelSources.builtIn(model, options.cacheDir()), options);
+    }
+
+    @Override
     public PromptEncoder fromDirectory(Path dir, EncoderOptions options) {
         return OnnxPromptEncoder.load(ModelSources.fromDirectory(dir), options);
+    }
+
+    @Override
+    public java.util.List<String> builtInNames() {
+        return java.util.Arrays.stream(ModelSources.BuiltIn.values()).map(ModelSources.BuiltIn::encoderName).toList();
+    }
+
+    @Override
+    public java.util.Optional<String> builtInNameOf(String id) {
+        return ModelSources.BuiltIn.withId(id).map(ModelSources.BuiltIn::encoderName);
     }
 }

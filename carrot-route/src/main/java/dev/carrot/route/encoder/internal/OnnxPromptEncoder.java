@@ -67,12 +67,14 @@ public final class OnnxPromptEncoder implements PromptEncoder {
     private final int batchSize;
     private final int suffixSpecials;
     private final int specials;
+    private final int prefixPieces; // word pieces of the text prefix, which the token counts leave out
     private final TextBound bound;
     private final SessionGuard guard;
 
     private OnnxPromptEncoder(EncoderInfo info, String origin, OrtEnvironment env, OrtSession session,
                               HuggingFaceTokenizer tokenizer, boolean feedAttentionMask, boolean feedTokenTypes,
-                              String outputName, int batchSize, int suffixSpecials, int specials) {
+                              String outputName, int batchSize, int suffixSpecials, int specials,
+                              int prefixPieces) {
         this.info = info;
         this.origin = origin;
         this.env = env;
@@ -84,6 +86,7 @@ public final class OnnxPromptEncoder implements PromptEncoder {
         this.batchSize = batchSize;
         this.suffixSpecials = suffixSpecials;
         this.specials = specials;
+        this.prefixPieces = prefixPieces;
         this.bound = TextBound.forModel(info.maxTokens());
         this.guard = new SessionGuard("encoder '" + info.id() + "'", () -> closeQuietly(session, tokenizer));
     }
@@ -206,9 +209,18 @@ public final class OnnxPromptEncoder implements PromptEncoder {
                         probe.getIds().length)), probe.getIds().length, declaredDim, where, source.pooling(), null);
         int dimension = hidden[0].length;
         EncoderInfo info = new EncoderInfo(source.id(), dimension, source.onnxSha256(), maxTokens, source.pooling(),
-                source.normalize());
+                source.normalize(), source.textPrefix());
+        // the prefix's own word pieces ("query: " is 3 for e5): tokenizing is per word, so they add up
+        int prefixPieces = source.textPrefix().isEmpty() ? 0
+                : tokenizer.encode(source.textPrefix()).getIds().length - (prefix + suffix);
+        int batch = source.batchInvariant() ? options.batchSize() : 1;
+        if (batch < options.batchSize()) {
+            LOG.log(Level.INFO, () -> "encoder '" + source.id() + "' runs one text at a time (batchSize "
+                    + options.batchSize() + " ignored): its dynamic quantisation scales a run by the whole batch, so"
+                    + " batched vectors would depend on the other prompts of the batch");
+        }
         return new OnnxPromptEncoder(info, source.origin(), env, session, tokenizer, inputs.containsKey(ATTENTION_MASK),
-                inputs.containsKey(TOKEN_TYPE_IDS), output, options.batchSize(), suffix, prefix + suffix);
+                inputs.containsKey(TOKEN_TYPE_IDS), output, batch, suffix, prefix + suffix, prefixPieces);
     }
 
     private static String chooseOutput(Map<String, NodeInfo> outputs, String where) {
@@ -294,16 +306,19 @@ public final class OnnxPromptEncoder implements PromptEncoder {
             for (int from = 0; from < n; from += window) {
                 int to = Math.min(n, from + window);
                 String[] heads = new String[to - from];
+                String[] inputs = new String[to - from];
                 for (int i = from; i < to; i++) {
                     heads[i - from] = bound.head(array[i]);
+                    inputs[i - from] = info.textPrefix().isEmpty() ? heads[i - from]
+                            : info.textPrefix() + heads[i - from];
                 }
-                Encoding[] encodings = tokenizer.batchEncode(heads);
+                Encoding[] encodings = tokenizer.batchEncode(inputs);
                 int m = encodings.length;
                 Tokenized[] tokenized = new Tokenized[m];
                 Integer[] order = new Integer[m];
                 for (int i = 0; i < m; i++) {
                     tokenized[i] = truncate(encodings[i], bound.estimate(array[from + i], heads[i],
-                            encodings[i].getIds().length, specials));
+                            encodings[i].getIds().length - prefixPieces, specials));
                     encodings[i] = null;
                     order[i] = i;
                     tokens += tokenized[i].ids.length;
@@ -365,11 +380,14 @@ public final class OnnxPromptEncoder implements PromptEncoder {
         return "OnnxPromptEncoder[" + info.id() + ", " + origin + "]";
     }
 
-    /** The text's word pieces, from at most {@link TextBound#chars()} characters of it, truncated for the model. */
+    /**
+     * The text's word pieces, from at most {@link TextBound#chars()} characters of it after the encoder's text prefix,
+     * truncated for the model; the full length counts the text's own pieces, as {@link #countTokens} does.
+     */
     private Tokenized tokenize(String text) {
         String head = bound.head(text);
-        Encoding e = tokenizer.encode(head);
-        return truncate(e, bound.estimate(text, head, e.getIds().length, specials));
+        Encoding e = tokenizer.encode(info.textPrefix().isEmpty() ? head : info.textPrefix() + head);
+        return truncate(e, bound.estimate(text, head, e.getIds().length - prefixPieces, specials));
     }
 
     /** Keeps the first {@code maxTokens - suffix} pieces and the trailing special tokens, as HF truncation does. */
