@@ -227,6 +227,10 @@ public final class ModelAddition {
         }
 
         Extended ext = extend(router, labels, price, warnings);
+        if (router.policy().isPresent()) {
+            warnings.add("the router's fixed-model policy (single models beside the router's frontier) is dropped: its"
+                    + " statistics were measured on validation prompts without the new model");
+        }
         if (router.costBounds().isPresent()) {
             warnings.add("the router's cost bounds (split-conformal, for caps at a confidence) are dropped: they were"
                     + " calibrated on validation prompts without the new model's costs; cap the predicted cost instead");
@@ -420,7 +424,7 @@ public final class ModelAddition {
         // the split-conformal cost bounds were calibrated on validation prompts the new model has no outcomes on:
         // they are dropped, not extended (a cap at a confidence then fails with the message that there are none)
         RouterModel.Builder b = base.toBuilder().models(models).quality(quality).cost(newCost).calibration(null)
-                .calibrationData(null).costBounds(null);
+                .calibrationData(null).costBounds(null).policy(null);
         if (base.prices().isPresent()) {
             b.prices(base.prices().get().with(labels.model(), price.orElseThrow()));
         }
@@ -650,7 +654,7 @@ public final class ModelAddition {
             c = cost;
         }
         return base.toBuilder().knnIndex(reduced).quality(restrict(base.quality(), keep)).cost(c).calibration(null)
-                .calibrationData(null).build();
+                .calibrationData(null).policy(null).costBounds(null).build();
     }
 
     private static Predictor restrict(Predictor p, int[] keep) {
