@@ -26,6 +26,15 @@ public interface OutOfFold {
         return java.util.Optional.empty();
     }
 
+    /** Each row's position in {@code rows} (the order out-of-fold predictions are reported in). */
+    static java.util.Map<Integer, Integer> positions(int[] rows) {
+        java.util.Map<Integer, Integer> pos = new java.util.HashMap<>();
+        for (int i = 0; i < rows.length; i++) {
+            pos.put(rows[i], i);
+        }
+        return pos;
+    }
+
     /** The folds of the training rows every out-of-fold prediction uses. */
     static Folds trainFolds(FitTask task) {
         return task.shared("folds.train", () -> Folds.of(task.trainRows(), task.config()));

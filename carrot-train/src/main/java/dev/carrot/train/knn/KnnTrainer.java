@@ -65,10 +65,7 @@ public final class KnnTrainer implements PredictorTrainer, OutOfFold {
             KnnTuner.Result chosen = tune(task, what, tr);
             NeighbourLists lists = lists(task, what, Folds.shuffled(tr, task.config()));
             int[] order = Folds.shuffled(tr, task.config());
-            java.util.Map<Integer, Integer> posInTrain = new java.util.HashMap<>();
-            for (int i = 0; i < tr.length; i++) {
-                posInTrain.put(tr[i], i);
-            }
+            java.util.Map<Integer, Integer> posInTrain = OutOfFold.positions(tr);
             int m = task.outputs();
             double[] y = task.targets();
             double[] out = new double[tr.length * m];

@@ -89,10 +89,7 @@ public final class LinearTrainer implements PredictorTrainer, OutOfFold {
         int k = folds.folds();
         double[] grid = LogisticTrainer.descending(task.config().l2Grid());
         int[] tr = task.trainRows();
-        Map<Integer, Integer> posInTrain = new java.util.HashMap<>();
-        for (int i = 0; i < tr.length; i++) {
-            posInTrain.put(tr[i], i);
-        }
+        Map<Integer, Integer> posInTrain = OutOfFold.positions(tr);
         int[][] heldOut = new int[k][];
         Ridge.Gram[] grams = new Ridge.Gram[k];
         for (int f = 0; f < k; f++) {
@@ -122,28 +119,11 @@ public final class LinearTrainer implements PredictorTrainer, OutOfFold {
             return null;
         });
         double[] sd = Matrices.columnSd(y, m, tr);
-        double[][] mse = new double[grid.length][m];
-        double[] chosen = new double[m];
-        double[] out = new double[tr.length * m];
-        for (int c = 0; c < m; c++) {
-            int best = 0;
-            for (int g = 0; g < grid.length; g++) {
-                double s = 0;
-                for (int i = 0; i < tr.length; i++) {
-                    double e = (oof[g][i * m + c] - y[tr[i] * m + c]) / (sd[c] > 0 ? sd[c] : 1);
-                    s += e * e;
-                }
-                mse[g][c] = s / tr.length;
-                if (mse[g][c] < mse[best][c]) {
-                    best = g;
-                }
-            }
-            chosen[c] = grid[best];
-            for (int i = 0; i < tr.length; i++) {
-                out[i * m + c] = oof[best][i * m + c];
-            }
-        }
-        return new Cv(chosen, out, mse, grams);
+        PenaltyChoice choice = PenaltyChoice.of(oof, y, m, tr, grid, (c, p, t) -> {
+            double e = (p - t) / (sd[c] > 0 ? sd[c] : 1);
+            return e * e;
+        });
+        return new Cv(choice.l2(), choice.outOfFold(), choice.lossByL2(), grams);
     }
 
     /** The ridge predictor of each output at its own penalty. */

@@ -93,10 +93,7 @@ public final class LogisticTrainer implements PredictorTrainer, OutOfFold {
         double[] grid = descending(task.config().l2Grid());
         int[] tr = task.trainRows();
         // position in trainRows of each dataset row, to report out-of-fold predictions in trainRows order
-        Map<Integer, Integer> posInTrain = new java.util.HashMap<>();
-        for (int i = 0; i < tr.length; i++) {
-            posInTrain.put(tr[i], i);
-        }
+        Map<Integer, Integer> posInTrain = OutOfFold.positions(tr);
         double[][] oof = new double[grid.length][tr.length * m];
         int k = folds.folds();
         float[] x = task.embeddings();
@@ -129,27 +126,8 @@ public final class LogisticTrainer implements PredictorTrainer, OutOfFold {
             }
             return null;
         });
-        double[][] loss = new double[grid.length][m];
-        double[] chosen = new double[m];
-        double[] out = new double[tr.length * m];
-        for (int c = 0; c < m; c++) {
-            int best = 0;
-            for (int g = 0; g < grid.length; g++) {
-                double s = 0;
-                for (int i = 0; i < tr.length; i++) {
-                    s += pointLoss(oof[g][i * m + c], y[tr[i] * m + c]);
-                }
-                loss[g][c] = s / tr.length;
-                if (loss[g][c] < loss[best][c]) {
-                    best = g;
-                }
-            }
-            chosen[c] = grid[best];
-            for (int i = 0; i < tr.length; i++) {
-                out[i * m + c] = oof[best][i * m + c];
-            }
-        }
-        return new Cv(chosen, out, loss);
+        PenaltyChoice choice = PenaltyChoice.of(oof, y, m, tr, grid, (c, p, t) -> pointLoss(p, t));
+        return new Cv(choice.l2(), choice.outOfFold(), choice.lossByL2());
     }
 
     private static Predictor fit(FitTask task, int[] rows, double[] l2) {
