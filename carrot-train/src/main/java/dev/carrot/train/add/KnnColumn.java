@@ -32,7 +32,10 @@ import java.util.Map;
  *       correction).</li>
  *   <li>A labelled prompt keeps its label, as training would store it, where it is one stored prompt; prompts
  *       that share one embedding (a long shared few-shot prefix cut at the encoder's limit) form a group whose rows
- *       the labels cannot tell apart, and those rows keep steps 1-2's values.</li>
+ *       the labels cannot tell apart: those rows keep step 1's values moved towards the group's label mean by
+ *       {@code n / (n + kappa)} over its {@code n} labelled prompts, {@code kappa} chosen by leave-one-out error of
+ *       the shrunk mean residual within the groups (0: the group's label mean; infinity: the existing models alone,
+ *       right for a copy of one of them).</li>
  * </ol>
  * Values are clipped to [0, 1] for quality and to {@code >= 0} for tokens and costs. Regression targets are
  * standardised by their overall standard deviation first, so one penalty grid serves token counts and USD.
@@ -50,6 +53,11 @@ final class KnnColumn {
     static final int[] RESIDUAL_K = {5, 10, 20, 50};
     /** Candidate weights of step 2. */
     static final double[] RESIDUAL_WEIGHT = {0, 0.25, 0.5, 0.75, 1};
+    /**
+     * Candidate pseudo-counts of the group shift, {@code n / (n + kappa)} of a group's mean residual over its
+     * {@code n} labelled prompts (0: the labels' mean; infinity: no shift).
+     */
+    static final double[] GROUP_KAPPA = {0, 0.5, 1, 2, 4, 8, 16, 32, Double.POSITIVE_INFINITY};
 
     private KnnColumn() {
     }
@@ -234,54 +242,80 @@ final class KnnColumn {
             }
         }
         report.put("stored_prompts_keeping_their_label", kept);
-        // groups of stored rows with one embedding: a random-effects shrinkage of the group's mean step-1 residual
-        // (the between-group variance tau^2 against the within-group variance of the labelled prompts' residuals):
-        // a group effect the existing models miss moves the group's rows, the sampling noise of a few labels
-        // (a copy of an existing model has tau^2 ~ 0) does not
-        double[] groupShift = null;
+        // groups of stored rows with one embedding: each group's estimate is step 1's plus its labelled prompts' mean
+        // step-1 residual shrunk by n_g / (n_g + kappa), kappa chosen by leave-one-out error over the labelled prompts of
+        // groups with two or more (each predicted from the others of its group). kappa = 0 trusts the group's labels
+        // (an effect the existing models miss: the group's label mean), kappa = infinity the existing models alone
+        // (a copy of an existing model, whose residuals are noise)
+        double[] pull = null;
+        double[] groupLabel = null;
         boolean[] inGroup = new boolean[size];
         if (obsRow != rows) {
-            Map<Integer, double[]> acc = new LinkedHashMap<>(); // g[0] -> {sum, count, sum of squares}
+            Map<Integer, double[]> acc = new LinkedHashMap<>(); // g[0] -> {sum of residuals, count, sum of labels}
+            int[] groupOf = new int[no];
             int o = 0;
-            for (int[] g : matched) {
+            for (int i = 0; i < matched.length; i++) {
+                int[] g = matched[i];
                 if (g.length == 0) {
                     continue;
                 }
+                groupOf[o] = g.length > 1 ? g[0] : -1;
                 if (g.length > 1) {
                     double[] a = acc.computeIfAbsent(g[0], x -> new double[3]);
                     a[0] += residual[o];
                     a[1]++;
-                    a[2] += residual[o] * residual[o];
+                    a[2] += promptLabels[i];
                 }
                 o++;
             }
-            double within = 0;
-            double dof = 0;
-            for (double[] a : acc.values()) {
-                within += a[2] - a[0] * a[0] / a[1];
-                dof += a[1] - 1;
+            Map<String, Double> cv = new LinkedHashMap<>();
+            double bestKappa = Double.POSITIVE_INFINITY;
+            double bestLoss = Double.POSITIVE_INFINITY;
+            int scored = 0;
+            for (double kappa : GROUP_KAPPA) {
+                double loss = 0;
+                scored = 0;
+                for (int i = 0; i < no; i++) {
+                    double[] a = groupOf[i] < 0 ? null : acc.get(groupOf[i]);
+                    if (a == null || a[1] < 2) {
+                        continue;
+                    }
+                    double others = a[1] - 1;
+                    double e = residual[i] - groupWeight(others, kappa) * (a[0] - residual[i]) / others;
+                    loss += e * e;
+                    scored++;
+                }
+                if (scored == 0) {
+                    break;
+                }
+                loss /= scored;
+                cv.put(kappaKey(kappa), loss);
+                // ties go to the larger kappa (the grid runs from trusting the labels to trusting the other models)
+                if (loss <= bestLoss + 1e-12 * Math.max(1e-300, bestLoss)) {
+                    bestLoss = loss;
+                    bestKappa = kappa;
+                }
             }
-            double sw = dof > 0 ? within / dof : meanSquare(residual);
-            double tau2 = 0;
-            for (double[] a : acc.values()) {
-                double mean = a[0] / a[1];
-                tau2 += (mean * mean - sw / a[1]) / acc.size();
-            }
-            tau2 = Math.max(0, tau2);
-            groupShift = new double[size];
+            // the rows move towards the group's label mean by that weight (a convex combination, so that the group's
+            // mean is the shrunk estimate without clipping at the range's end: a group the new model always solves
+            // reaches 1 at kappa = 0)
+            pull = new double[size];
+            groupLabel = new double[size];
             for (int[] g : matched) {
                 if (g.length > 1) {
                     double[] a = acc.get(g[0]);
-                    double shrink = tau2 > 0 ? tau2 / (tau2 + sw / a[1]) : 0;
+                    double w = groupWeight(a[1], bestKappa);
                     for (int r : g) {
-                        groupShift[r] = shrink * a[0] / a[1];
+                        pull[r] = w;
+                        groupLabel[r] = a[2] / a[1];
                         inGroup[r] = true;
                     }
                 }
             }
-            report.put("group_residual_within_variance", sw);
-            report.put("group_residual_between_variance", tau2);
             report.put("labelled_groups", acc.size());
+            report.put("group_prompts_scored", scored);
+            report.put("group_kappa", kappaKey(bestKappa));
+            report.put("group_loo_mse_by_kappa", cv);
         }
         int[] nb = new int[Math.max(1, chosenK)];
         for (int r = 0; r < size; r++) {
@@ -291,7 +325,7 @@ final class KnnColumn {
             } else {
                 v = step1.values()[r];
                 if (inGroup[r]) {
-                    v += groupShift[r];
+                    v += pull[r] * (groupLabel[r] - v);
                 } else if (chosenK > 0) {
                     store.row(r, row);
                     int c = labelled.search(row, chosenK, nb, null);
@@ -423,6 +457,15 @@ final class KnnColumn {
         }
         report.put("weights", alpha);
         return new Completion(values, residual);
+    }
+
+    /** The weight {@code n / (n + kappa)} of a group's mean residual over {@code n} labels. */
+    static double groupWeight(double n, double kappa) {
+        return Double.isInfinite(kappa) ? 0 : n / (n + kappa);
+    }
+
+    private static String kappaKey(double kappa) {
+        return Double.isInfinite(kappa) ? "infinity" : String.valueOf(kappa);
     }
 
     private static double crossEntropy(double y, double p) {
