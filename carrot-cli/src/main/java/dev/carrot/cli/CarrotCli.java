@@ -12,7 +12,8 @@ import java.util.logging.Level;
         description = "CARROT: cost-aware LLM routing. Train routers on routing data, evaluate them, route prompts.",
         subcommands = {InspectCommand.class, TrainCommand.class, EvalCommand.class, RiskCurvesCommand.class,
                 ReproduceCommand.class, RouteCommand.class, EmbedCommand.class, ImportHfRouterCommand.class,
-                ServeCommand.class, picocli.AutoComplete.GenerateCompletion.class, CommandLine.HelpCommand.class})
+                AddModelCommand.class, LeaveOneModelOutCommand.class, ServeCommand.class,
+                picocli.AutoComplete.GenerateCompletion.class, CommandLine.HelpCommand.class})
 public final class CarrotCli implements Runnable {
     /**
      * Tribuo and OLCUT log every training run through java.util.logging at INFO; their loggers are quietened here and
@@ -28,7 +29,8 @@ public final class CarrotCli implements Runnable {
     @Override
     public void run() {
         throw new CommandLine.ParameterException(spec.commandLine(), "choose a command: inspect, train, eval,"
-                + " risk-curves, reproduce, route, embed, import-hf-router, serve, generate-completion");
+                + " risk-curves, reproduce, route, embed, import-hf-router, add-model, leave-one-model-out, serve,"
+                + " generate-completion");
     }
 
     public static void main(String[] args) {
