@@ -64,4 +64,16 @@ final class EncoderChoice {
     PromptEncoder openCached() {
         return CachingPromptEncoder.inCacheDir(open(), options());
     }
+
+    /**
+     * The encoder a router was trained with, behind the embedding cache: without {@code --encoder}, the built-in
+     * encoder the router names (the default when it names none); without {@code --truncation}, the router's token
+     * limit and truncation side. What is given explicitly wins (and the router then checks it).
+     */
+    PromptEncoder openCachedFor(dev.carrot.route.encoder.EncoderInfo trained) {
+        EncoderOptions o = options().withMaxTokens(trained.maxTokens())
+                .withTruncation(truncation == null ? trained.truncation() : truncation);
+        String name = encoder != null ? encoder : Encoders.builtInNameOf(trained.id()).orElse(null);
+        return CachingPromptEncoder.inCacheDir(open(name, o), o);
+    }
 }
