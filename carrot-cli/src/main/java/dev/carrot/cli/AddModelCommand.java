@@ -101,7 +101,13 @@ final class AddModelCommand implements Callable<Integer> {
         }
         ModelAddition.Options options = ModelAddition.Options.defaults().withSeed(seed)
                 .withCalibrate(!noCalibration);
-        try (PromptEncoder cached = encoders.openCached()) {
+        // the prompts are embedded as the router's were: its encoder, token limit and truncation side
+        dev.carrot.route.model.RouterModel base = dev.carrot.route.io.RouterArtifact.read(routerDir);
+        dev.carrot.route.encoder.EncoderInfo trained = base.textOnly() ? null : base.encoder();
+        for (AutoCloseable c : base.nativeResources()) {
+            c.close();
+        }
+        try (PromptEncoder cached = trained == null ? encoders.openCached() : encoders.openCachedFor(trained)) {
             AddModelJob.Report r = new AddModelJob(options, cached, TrainJob.creationTime()).run(routerDir, rows, price,
                     outDir, force, command);
             spec.commandLine().getOut().print(r.describe());

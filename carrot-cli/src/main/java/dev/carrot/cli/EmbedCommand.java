@@ -24,6 +24,11 @@ final class EmbedCommand implements Callable<Integer> {
             + " tokenizer.json (default: all-minilm-l6-v2)")
     String encoder;
 
+    @Option(names = "--truncation", paramLabel = "head|tail", description = "which word pieces of a text longer than"
+            + " the encoder's limit it reads: the first (head, the default) or the last (tail)",
+            converter = EncoderChoice.TruncationConverter.class)
+    dev.carrot.route.encoder.Truncation truncation;
+
     @Option(names = "--json", description = "print JSON: the encoder and one object per text")
     boolean json;
 
@@ -35,7 +40,8 @@ final class EmbedCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        try (PromptEncoder enc = EncoderChoice.open(encoder, new dev.carrot.route.encoder.EncoderOptions())) {
+        try (PromptEncoder enc = EncoderChoice.open(encoder, new dev.carrot.route.encoder.EncoderOptions()
+                .withTruncation(truncation == null ? dev.carrot.route.encoder.Truncation.HEAD : truncation))) {
             float[][] v = enc.encodeAll(texts);
             PrintWriter out = spec.commandLine().getOut();
             if (json) {
@@ -46,6 +52,7 @@ final class EmbedCommand implements Callable<Integer> {
                 e.put("dimension", enc.info().dimension());
                 e.put("onnx_sha256", enc.info().onnxSha256());
                 e.put("max_tokens", enc.info().maxTokens());
+                e.put("truncation", enc.info().truncation().key());
                 ArrayNode items = root.putArray("items");
                 for (int i = 0; i < texts.size(); i++) {
                     ObjectNode it = items.addObject();

@@ -144,11 +144,29 @@ class CliTest {
         JsonNode j = r.json();
         assertThat(j.get("encoder").get("dimension").asInt()).isEqualTo(384);
         assertThat(j.get("items")).hasSize(2);
+        assertThat(j.get("encoder").get("truncation").asText()).isEqualTo("head");
         float[] expected = Fixtures.encoder().encode("hello world");
         JsonNode v = j.get("items").get(0).get("embedding");
         for (int i = 0; i < 384; i++) {
             assertThat(v.get(i).floatValue()).isCloseTo(expected[i], within(1e-6f));
         }
+        // a long shared prefix: the head reads it alone, the tail reads the two different questions
+        String prefix = "Here are some worked examples of questions and answers. ".repeat(40);
+        for (String side : List.of("head", "tail")) {
+            Run t = carrot("embed", "--truncation", side, "--json", prefix + "What is two plus two?",
+                    prefix + "Who painted the Mona Lisa?");
+            assertThat(t.code()).as(t.err()).isZero();
+            JsonNode items = t.json().get("items");
+            assertThat(t.json().get("encoder").get("truncation").asText()).isEqualTo(side);
+            double dot = 0;
+            for (int i = 0; i < 384; i++) {
+                dot += items.get(0).get("embedding").get(i).asDouble() * items.get(1).get("embedding").get(i).asDouble();
+            }
+            assertThat(dot).as(side).isCloseTo(side.equals("head") ? 1 : 0.5, within(side.equals("head") ? 1e-6 : 0.45));
+        }
+        Run bad = carrot("train", "--truncation", "middle", "--data", "zeroeval");
+        assertThat(bad.code()).isEqualTo(2);
+        assertThat(bad.err()).contains("truncation 'middle'; expected 'head' (the first word pieces) or 'tail'");
     }
 
     @Test

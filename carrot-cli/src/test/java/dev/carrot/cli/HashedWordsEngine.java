@@ -19,16 +19,41 @@ import java.util.function.Consumer;
 /**
  * A stand-in for the built-in encoder in child JVMs that must train on thousands of prompts within seconds: each
  * word hashed into one of 64 signed buckets, L2-normalised. Registered only in such a child, through a services
- * file the test writes ({@link #servicesDir}); never on the class path of the tests themselves.
+ * file the test writes ({@link #servicesDir}); never on the class path of the tests themselves. A second built-in,
+ * {@value #NAME_32}, hashes into 32 buckets: another encoder, for tests that compare routers of two encoders.
  */
 public final class HashedWordsEngine implements EncoderEngine {
     static final int DIMENSION = 64;
     static final EncoderInfo INFO = new EncoderInfo("test/hashed-words", DIMENSION,
             sha256("carrot test encoder: hashed words v1"), 256, Pooling.MEAN, true);
+    /** The built-in name of the 32-bucket encoder. */
+    static final String NAME_32 = "hashed-words-32";
+    static final EncoderInfo INFO_32 = new EncoderInfo("test/hashed-words-32", 32,
+            sha256("carrot test encoder: hashed words v1, 32 buckets"), 256, Pooling.MEAN, true);
 
     @Override
     public PromptEncoder miniLm(EncoderOptions options) {
-        return new Encoder();
+        return new Encoder(INFO);
+    }
+
+    @Override
+    public PromptEncoder builtIn(String name, EncoderOptions options) {
+        if (NAME_32.equals(name)) {
+            return new Encoder(INFO_32);
+        }
+        return EncoderEngine.super.builtIn(name, options);
+    }
+
+    @Override
+    public List<String> builtInNames() {
+        return List.of(dev.carrot.route.encoder.Encoders.DEFAULT_NAME, NAME_32);
+    }
+
+    /** The 64-bucket encoder stands in for the default one (its id is not MiniLM's). */
+    @Override
+    public java.util.Optional<String> builtInNameOf(String id) {
+        return INFO.id().equals(id) ? java.util.Optional.of(dev.carrot.route.encoder.Encoders.DEFAULT_NAME)
+                : INFO_32.id().equals(id) ? java.util.Optional.of(NAME_32) : EncoderEngine.super.builtInNameOf(id);
     }
 
     @Override
@@ -54,9 +79,15 @@ public final class HashedWordsEngine implements EncoderEngine {
     }
 
     private static final class Encoder implements PromptEncoder {
+        private final EncoderInfo info;
+
+        Encoder(EncoderInfo info) {
+            this.info = info;
+        }
+
         @Override
         public EncoderInfo info() {
-            return INFO;
+            return info;
         }
 
         @Override
@@ -64,10 +95,10 @@ public final class HashedWordsEngine implements EncoderEngine {
             if (text == null) {
                 throw new IllegalArgumentException("text is null");
             }
-            float[] v = new float[DIMENSION];
+            float[] v = new float[info.dimension()];
             for (String w : words(text)) {
                 int h = w.hashCode() * 0x9E3779B9;
-                v[Math.floorMod(h, DIMENSION)] += (h & 0x10000) == 0 ? 1f : -1f;
+                v[Math.floorMod(h, v.length)] += (h & 0x10000) == 0 ? 1f : -1f;
             }
             double norm = 0;
             for (float x : v) {
@@ -90,7 +121,7 @@ public final class HashedWordsEngine implements EncoderEngine {
             long tokens = 0;
             for (int i = 0; i < out.length; i++) {
                 out[i] = encode(texts.get(i));
-                tokens += Math.min(INFO.maxTokens(), countTokens(texts.get(i)));
+                tokens += Math.min(info.maxTokens(), countTokens(texts.get(i)));
             }
             stats.accept(new BatchStats(texts.size(), 0, texts.isEmpty() ? 0 : 1, tokens, tokens, tokens, 0));
             return out;

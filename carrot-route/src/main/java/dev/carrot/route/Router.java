@@ -2,8 +2,10 @@ package dev.carrot.route;
 
 import dev.carrot.route.encoder.EncodedPrompt;
 import dev.carrot.route.encoder.EncoderInfo;
+import dev.carrot.route.encoder.EncoderOptions;
 import dev.carrot.route.encoder.Encoders;
 import dev.carrot.route.encoder.PromptEncoder;
+import dev.carrot.route.encoder.Truncation;
 import dev.carrot.route.internal.Scorer;
 import dev.carrot.route.io.RouterArtifact;
 import dev.carrot.route.model.BudgetCalibration;
@@ -131,6 +133,10 @@ public final class Router implements AutoCloseable {
             case PREFIX -> "encoder " + info.id() + " puts '" + info.textPrefix() + "' before every prompt but this"
                     + " router was trained with '" + expected.textPrefix() + "' (router trained with " + expected.id()
                     + ")";
+            case TRUNCATION -> "encoder " + info.id() + " reads the " + (info.truncation() == Truncation.TAIL ? "last"
+                    : "first") + " word pieces of a long prompt but this router was trained with the "
+                    + (expected.truncation() == Truncation.TAIL ? "last" : "first") + " (router trained with "
+                    + expected.id() + "): load the encoder with truncation " + expected.truncation().key();
         });
     }
 
@@ -664,7 +670,8 @@ public final class Router implements AutoCloseable {
                                 new IllegalStateException("this router was trained with encoder " + expected.id()
                                         + ", not one of carrot's built-in encoders " + Encoders.builtInNames()
                                         + ": load it with Router.load(dir, encoder)"));
-                        e = Encoders.named(name);
+                        // the token limit and truncation side it was trained with (defaults unless chosen then)
+                        e = Encoders.named(name, EncoderOptions.matching(expected));
                         try {
                             checkEncoder(expected, e);
                         } catch (IllegalArgumentException ex) {

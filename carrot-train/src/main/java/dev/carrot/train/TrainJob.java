@@ -110,6 +110,10 @@ public final class TrainJob {
             sb.append(String.format(Locale.ROOT, "%s: %d train, %d test prompts%n", summary.get("dataset").asText(),
                     summary.get("n_train").asInt(), summary.get("n_test").asInt()));
             sb.append(EvalJob.describeSummary(summary));
+            String advice = summary.path("shared_embeddings").path("advice").asText("");
+            if (!advice.isEmpty()) {
+                sb.append("note:     ").append(advice).append(System.lineSeparator());
+            }
             String nl = System.lineSeparator();
             sb.append("router:   ").append(out.resolve("router")).append(" (").append(defaultVariant)
                     .append(", the best on held-out prompts; every variant in ").append(out.resolve("routers"))
@@ -155,6 +159,9 @@ public final class TrainJob {
             emb = Embedded.of(data, encoder, tokens, p);
         }
         long t1 = System.nanoTime();
+        SharedEmbeddings shared = SharedEmbeddings.of(data, emb);
+        Optional<String> advice = shared.advice(encoder.info().maxTokens(), encoder.info().truncation());
+        advice.ifPresent(LOG::warn);
 
         var dp = data.provenance();
         Provenance prov = Provenance.builder()
@@ -182,7 +189,7 @@ public final class TrainJob {
         // the whole output goes into a new generation, switched in only when every part is written and checked
         Path gen = output.newGeneration(created);
         try {
-            return finish(output, gen, result, best, chosenBy, emb, data, prices, t0, t1, t2);
+            return finish(output, gen, result, best, chosenBy, emb, data, prices, t0, t1, t2, shared, advice);
         } catch (IOException | RuntimeException | Error e) {
             TrainOutput.deleteRecursively(gen);
             throw e;
@@ -190,8 +197,8 @@ public final class TrainJob {
     }
 
     private Report finish(TrainOutput output, Path gen, CarrotTrainer.Result result, VariantResult best,
-                          String chosenBy, Embedded emb, RoutingDataset data, Optional<PriceTable> prices, long t0, long t1, long t2)
-            throws IOException {
+                          String chosenBy, Embedded emb, RoutingDataset data, Optional<PriceTable> prices, long t0,
+                          long t1, long t2, SharedEmbeddings shared, Optional<String> advice) throws IOException {
         for (VariantResult v : result.variants()) {
             RouterArtifact.write(v.model(), gen.resolve("routers").resolve(v.variant().id()));
         }
@@ -207,6 +214,13 @@ public final class TrainJob {
         extra.put("cost_scale_usd", result.costScaleUsd());
         extra.put("default_router", best.variant().id());
         extra.put("default_router_chosen_by", chosenBy);
+        ObjectNode se = extra.putObject("shared_embeddings");
+        se.put("prompts", shared.prompts());
+        se.put("groups", shared.groups());
+        se.put("largest_group", shared.largest());
+        se.put("share", shared.share());
+        se.put("truncation", encoder.info().truncation().key());
+        advice.ifPresent(a -> se.put("advice", a));
         ArrayNode variants = extra.putArray("variants");
         for (VariantResult v : result.variants()) {
             ObjectNode o = variants.addObject();

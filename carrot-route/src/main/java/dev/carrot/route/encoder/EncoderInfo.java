@@ -18,9 +18,11 @@ import java.util.regex.Pattern;
  * @param normalize  whether returned vectors are L2-normalised
  * @param textPrefix text put before every prompt before tokenizing, as the model expects it (e5's {@code "query: "});
  *                   empty for most models
+ * @param truncation which word pieces of a longer prompt the model reads: the first ({@link Truncation#HEAD}, the
+ *                   default) or the last
  */
 public record EncoderInfo(String id, int dimension, String onnxSha256, int maxTokens, Pooling pooling, boolean normalize,
-                          String textPrefix) {
+                          String textPrefix, Truncation truncation) {
 
     private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-f]{64}");
 
@@ -43,24 +45,38 @@ public record EncoderInfo(String id, int dimension, String onnxSha256, int maxTo
         }
         Objects.requireNonNull(pooling, () -> "encoder '" + id + "' has pooling null; expected MEAN or CLS");
         Objects.requireNonNull(textPrefix, () -> "encoder '" + id + "' has textPrefix null; expected \"\" for none");
+        Objects.requireNonNull(truncation, () -> "encoder '" + id + "' has truncation null; expected HEAD or TAIL");
+    }
+
+    /** An encoder that reads the first word pieces of a longer prompt. */
+    public EncoderInfo(String id, int dimension, String onnxSha256, int maxTokens, Pooling pooling, boolean normalize,
+                       String textPrefix) {
+        this(id, dimension, onnxSha256, maxTokens, pooling, normalize, textPrefix, Truncation.HEAD);
     }
 
     /** An encoder that puts nothing before the prompt. */
     public EncoderInfo(String id, int dimension, String onnxSha256, int maxTokens, Pooling pooling, boolean normalize) {
-        this(id, dimension, onnxSha256, maxTokens, pooling, normalize, "");
+        this(id, dimension, onnxSha256, maxTokens, pooling, normalize, "", Truncation.HEAD);
+    }
+
+    /** @return a copy that reads {@code truncation}'s word pieces of a longer prompt */
+    public EncoderInfo withTruncation(Truncation truncation) {
+        return new EncoderInfo(id, dimension, onnxSha256, maxTokens, pooling, normalize, textPrefix, truncation);
     }
 
     /**
      * A string that changes whenever the vectors for a given text could change: model bytes, truncation length,
-     * pooling, normalisation, dimension and text prefix (only when there is one, so that encoders without keep the
-     * fingerprint, and the cached embeddings, they always had).
+     * pooling, normalisation, dimension, text prefix and truncation side (the last two only when there is a prefix
+     * and when the side is {@link Truncation#TAIL}, so that other encoders keep the fingerprint, and the cached
+     * embeddings, they always had).
      *
      * @return e.g. {@code 6fd5...e2/d384/t256/MEAN/norm}
      */
     public String fingerprint() {
         return onnxSha256 + "/d" + dimension + "/t" + maxTokens + "/" + pooling + (normalize ? "/norm" : "/raw")
                 + (textPrefix.isEmpty() ? "" : "/prefix:" + java.util.HexFormat.of().formatHex(
-                textPrefix.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+                textPrefix.getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+                + (truncation == Truncation.HEAD ? "" : "/" + truncation.key());
     }
 
     /** The first way in which this encoder differs from {@code expected} where vectors would differ. */
@@ -76,13 +92,15 @@ public record EncoderInfo(String id, int dimension, String onnxSha256, int maxTo
         /** Whether vectors are L2-normalised. */
         NORMALIZE,
         /** The text put before every prompt. */
-        PREFIX
+        PREFIX,
+        /** Which word pieces of a longer prompt are read. */
+        TRUNCATION
     }
 
     /**
      * The one compatibility check of carrot: can vectors from this encoder be used where {@code expected}'s were
      * (by a router trained with it, or in its embedding cache)? The id does not matter; dimension, model bytes,
-     * token limit, pooling, normalisation and text prefix do, checked in that order.
+     * token limit, pooling, normalisation, text prefix and truncation side do, checked in that order.
      *
      * @return the first difference, or empty when the two encoders make the same vectors
      */
@@ -105,6 +123,9 @@ public record EncoderInfo(String id, int dimension, String onnxSha256, int maxTo
         }
         if (!textPrefix.equals(expected.textPrefix)) {
             return java.util.Optional.of(Difference.PREFIX);
+        }
+        if (truncation != expected.truncation) {
+            return java.util.Optional.of(Difference.TRUNCATION);
         }
         return java.util.Optional.empty();
     }
@@ -129,6 +150,8 @@ public record EncoderInfo(String id, int dimension, String onnxSha256, int maxTo
             case POOLING -> "pooling " + pooling + " does not match expected " + expected.pooling;
             case NORMALIZE -> "normalize=" + normalize + " does not match expected normalize=" + expected.normalize;
             case PREFIX -> "text prefix '" + textPrefix + "' does not match expected '" + expected.textPrefix + "'";
+            case TRUNCATION -> "truncation " + truncation.key() + " (which word pieces of a longer prompt are read)"
+                    + " does not match expected " + expected.truncation.key();
         }, expected);
     }
 

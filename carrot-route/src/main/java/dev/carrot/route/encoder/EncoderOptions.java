@@ -13,8 +13,10 @@ import java.util.Objects;
  *                       pieces, special tokens included, from 2 to {@value #MAX_TOKENS}
  * @param cacheDir       carrot's cache directory; DJL's native library is extracted into {@code cacheDir/djl} (a
  *                       JVM-wide setting, fixed by the first encoder that loads)
+ * @param truncation     which word pieces of a prompt longer than {@code maxTokens} are read: the first (the default)
+ *                       or the last ({@link Truncation})
  */
-public record EncoderOptions(int batchSize, int intraOpThreads, int maxTokens, Path cacheDir) {
+public record EncoderOptions(int batchSize, int intraOpThreads, int maxTokens, Path cacheDir, Truncation truncation) {
 
     /** Default {@link #batchSize()}. */
     public static final int DEFAULT_BATCH_SIZE = 32;
@@ -37,30 +39,53 @@ public record EncoderOptions(int batchSize, int intraOpThreads, int maxTokens, P
                     + MAX_TOKENS);
         }
         Objects.requireNonNull(cacheDir, "cacheDir is null; expected a directory such as CarrotHome.cacheDir()");
+        Objects.requireNonNull(truncation, "truncation is null; expected Truncation.HEAD (the default) or TAIL");
     }
 
-    /** Defaults: batches of 32, ONNX Runtime's thread count, the model's truncation length, {@link CarrotHome#cacheDir()}. */
+    /** Options that read the first word pieces of a longer prompt. */
+    public EncoderOptions(int batchSize, int intraOpThreads, int maxTokens, Path cacheDir) {
+        this(batchSize, intraOpThreads, maxTokens, cacheDir, Truncation.HEAD);
+    }
+
+    /**
+     * Defaults: batches of 32, ONNX Runtime's thread count, the model's truncation length, {@link CarrotHome#cacheDir()},
+     * the first word pieces of a longer prompt.
+     */
     public EncoderOptions() {
-        this(DEFAULT_BATCH_SIZE, 0, 0, CarrotHome.cacheDir());
+        this(DEFAULT_BATCH_SIZE, 0, 0, CarrotHome.cacheDir(), Truncation.HEAD);
+    }
+
+    /**
+     * Defaults with the token limit and truncation side of an encoder a router was trained with, so that the encoder
+     * these options open makes the vectors the router expects.
+     */
+    public static EncoderOptions matching(EncoderInfo trained) {
+        Objects.requireNonNull(trained, "trained");
+        return new EncoderOptions().withMaxTokens(trained.maxTokens()).withTruncation(trained.truncation());
     }
 
     /** @return a copy with {@code batchSize} replaced */
     public EncoderOptions withBatchSize(int batchSize) {
-        return new EncoderOptions(batchSize, intraOpThreads, maxTokens, cacheDir);
+        return new EncoderOptions(batchSize, intraOpThreads, maxTokens, cacheDir, truncation);
     }
 
     /** @return a copy with {@code intraOpThreads} replaced */
     public EncoderOptions withIntraOpThreads(int intraOpThreads) {
-        return new EncoderOptions(batchSize, intraOpThreads, maxTokens, cacheDir);
+        return new EncoderOptions(batchSize, intraOpThreads, maxTokens, cacheDir, truncation);
     }
 
     /** @return a copy with {@code maxTokens} replaced */
     public EncoderOptions withMaxTokens(int maxTokens) {
-        return new EncoderOptions(batchSize, intraOpThreads, maxTokens, cacheDir);
+        return new EncoderOptions(batchSize, intraOpThreads, maxTokens, cacheDir, truncation);
+    }
+
+    /** @return a copy with {@code truncation} replaced */
+    public EncoderOptions withTruncation(Truncation truncation) {
+        return new EncoderOptions(batchSize, intraOpThreads, maxTokens, cacheDir, truncation);
     }
 
     /** @return a copy with {@code cacheDir} replaced */
     public EncoderOptions withCacheDir(Path cacheDir) {
-        return new EncoderOptions(batchSize, intraOpThreads, maxTokens, cacheDir);
+        return new EncoderOptions(batchSize, intraOpThreads, maxTokens, cacheDir, truncation);
     }
 }

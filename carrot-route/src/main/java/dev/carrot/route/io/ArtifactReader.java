@@ -237,8 +237,17 @@ final class ArtifactReader {
         if (prefix != null && !prefix.isTextual()) {
             throw new ArtifactFormatException(manifestFile, "encoder text_prefix is " + prefix + ", expected a string");
         }
+        JsonNode side = e.get("truncation"); // version 3, only when the encoder reads a long prompt's tail
+        dev.carrot.route.encoder.Truncation truncation = dev.carrot.route.encoder.Truncation.HEAD;
+        if (side != null) {
+            try {
+                truncation = dev.carrot.route.encoder.Truncation.of(side.isTextual() ? side.asText() : side.toString());
+            } catch (IllegalArgumentException ex) {
+                throw new ArtifactFormatException(manifestFile, "encoder " + ex.getMessage());
+            }
+        }
         return new EncoderInfo(id, required(e, "dimension").asInt(), required(e, "sha256").asText(),
-                required(e, "max_tokens").asInt(), p, normalize, prefix == null ? "" : prefix.asText());
+                required(e, "max_tokens").asInt(), p, normalize, prefix == null ? "" : prefix.asText(), truncation);
     }
 
     /** A predictor entry, read by the kind its {@code "kind"} names. */

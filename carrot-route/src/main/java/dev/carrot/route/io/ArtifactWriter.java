@@ -75,6 +75,9 @@ final class ArtifactWriter {
             if (!enc.textPrefix().isEmpty()) { // version 3; absent otherwise, so older artifacts rewrite unchanged
                 e.put("text_prefix", enc.textPrefix());
             }
+            if (enc.truncation() != dev.carrot.route.encoder.Truncation.HEAD) { // version 3, likewise
+                e.put("truncation", enc.truncation().key());
+            }
         }
         m.put("cost_scale_usd", model.costScaleUsd());
         ArrayNode summary = m.putArray("predictors");

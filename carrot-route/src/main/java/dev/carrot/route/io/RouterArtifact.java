@@ -44,16 +44,18 @@ public final class RouterArtifact {
     /**
      * The newest format version this code reads. Version 2 added the encoder's pooling and normalisation and the
      * manifest's own checksum; version 3 three optional fields: the split-conformal cost bounds ({@code cost_bounds},
-     * null without them), the fixed-model policy ({@code policy}) and the encoder's text prefix. An artifact is
-     * written with the oldest version that holds everything it has ({@link #versionFor}): 3 with cost bounds, a policy
-     * or a prefix, else 2, so that a carrot-route that predates them refuses such a router rather than route without
-     * them. Versions 1 and 2 still load, without any of the three.
+     * null without them), the fixed-model policy ({@code policy}), the encoder's text prefix and its truncation side
+     * ({@code tail}; absent for the head). An artifact is written with the oldest version that holds everything it
+     * has ({@link #versionFor}): 3 with cost bounds, a policy, a prefix or tail truncation, else 2, so that a
+     * carrot-route that predates them refuses such a router rather than route without them. Versions 1 and 2 still
+     * load, without any of them.
      */
     public static final int FORMAT_VERSION = 3;
 
     /** The format version an artifact of {@code model} is written with. */
     public static int versionFor(RouterModel model) {
-        boolean prefix = !model.textOnly() && !model.encoder().textPrefix().isEmpty();
+        boolean prefix = !model.textOnly() && (!model.encoder().textPrefix().isEmpty()
+                || model.encoder().truncation() != dev.carrot.route.encoder.Truncation.HEAD);
         return model.policy().isPresent() || model.costBounds().isPresent() || prefix ? 3 : 2;
     }
     /**
@@ -212,6 +214,11 @@ public final class RouterArtifact {
             throw new ArtifactFormatException(manifestFile, "format version " + version + " has no encoder text"
                     + " prefix, but the manifest has 'encoder.text_prefix': it was not written by carrot; re-export the"
                     + " router");
+        }
+        if (version < 3 && m.path("encoder").has("truncation")) {
+            throw new ArtifactFormatException(manifestFile, "format version " + version + " has no encoder"
+                    + " truncation side, but the manifest has 'encoder.truncation': it was not written by carrot;"
+                    + " re-export the router");
         }
         if (version < 3 && m.has("policy")) {
             throw new ArtifactFormatException(manifestFile, "format version " + version + " has no fixed-model policy,"

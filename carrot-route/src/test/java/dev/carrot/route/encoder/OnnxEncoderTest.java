@@ -193,4 +193,37 @@ class OnnxEncoderTest {
             assertThat(short16.countTokens(text + " sixteen seventeen")).isEqualTo(19);
         }
     }
+
+    @Test
+    void tailTruncationReadsTheLastPiecesAndKeepsTheSpecialTokens() {
+        String ending = " Which planet is the largest? Answer:";
+        // two prompts behind one long shared prefix that end differently, and one whose last 254 pieces are the
+        // first one's although it starts otherwise ("alpha" and "beta" are one word piece each)
+        String a = "alpha ".repeat(400) + ending;
+        String b = "alpha ".repeat(400) + " Which planet is the smallest? Answer:";
+        String c = "beta ".repeat(100) + "alpha ".repeat(300) + ending;
+        try (PromptEncoder tail = Encoders.miniLm(new EncoderOptions().withTruncation(Truncation.TAIL))) {
+            assertThat(tail.info().truncation()).isEqualTo(Truncation.TAIL);
+            assertThat(tail.info().fingerprint()).isEqualTo(encoder.info().fingerprint() + "/tail");
+            assertThat(tail.info().differenceFrom(encoder.info())).contains(EncoderInfo.Difference.TRUNCATION);
+            // the head reads the shared prefix only: one vector for all three
+            assertThat(encoder.encode(b)).containsExactly(encoder.encode(a), within(1e-6f));
+            assertThat(EncoderTestSupport.dot(encoder.encode(c), encoder.encode(a))).isLessThan(0.99);
+            // the tail reads the question: a and b differ, a and c (the same last pieces) agree
+            float[] ta = tail.encode(a);
+            assertThat(EncoderTestSupport.dot(tail.encode(b), ta)).isLessThan(0.999);
+            assertThat(tail.encode(c)).containsExactly(ta, within(1e-5f));
+            // [CLS] + the last 254 pieces + [SEP] is what the model reads: the same as encoding those pieces' text
+            String last = "alpha ".repeat(254 - tail.countTokens(ending) + 2) + ending;
+            assertThat(tail.countTokens(last)).isEqualTo(256);
+            assertThat(tail.encode(last)).containsExactly(ta, within(1e-5f));
+            assertThat(encoder.encode(last)).containsExactly(ta, within(1e-5f));
+            // counting and batching do not depend on the side; a short prompt is read whole either way
+            assertThat(tail.countTokens(a)).isEqualTo(encoder.countTokens(a));
+            float[][] all = tail.encodeAll(List.of(a, "short prompt", b));
+            assertThat(all[0]).containsExactly(ta, within(1e-5f));
+            assertThat(all[1]).containsExactly(encoder.encode("short prompt"), within(1e-5f));
+            assertThat(all[2]).containsExactly(tail.encode(b), within(1e-5f));
+        }
+    }
 }

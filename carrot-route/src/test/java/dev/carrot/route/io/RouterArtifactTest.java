@@ -1,5 +1,6 @@
 package dev.carrot.route.io;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -8,6 +9,7 @@ import dev.carrot.route.RouteOptions;
 import dev.carrot.route.Router;
 import dev.carrot.route.encoder.EncoderInfo;
 import dev.carrot.route.encoder.Pooling;
+import dev.carrot.route.encoder.Truncation;
 import dev.carrot.route.TestRouters;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -261,9 +263,45 @@ class RouterArtifactTest {
         assertThatThrownBy(() -> Router.load(dir, new FakeEncoder(new EncoderInfo("fake", 4, zero, 16, Pooling.MEAN,
                 false)))).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("does not L2-normalise its vectors but this router was trained with normalised");
+        assertThatThrownBy(() -> Router.load(dir, new FakeEncoder(TestRouters.ENCODER.withTruncation(
+                Truncation.TAIL)))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("reads the last word pieces of a long prompt but this router was trained with"
+                        + " the first").hasMessageContaining("load the encoder with truncation head");
         try (Router r = Router.load(dir, new FakeEncoder(4, "0".repeat(64)))) {
             assertThat(r.route("hello", 0.2).model()).isIn("A", "B", "C");
         }
+    }
+
+    @Test
+    void tailTruncationIsWrittenInVersion3AndReadBack() throws IOException {
+        RouterModel head = TestRouters.small();
+        Path h = tmp.resolve("head");
+        RouterArtifact.write(head, h);
+        JsonNode hm = new ObjectMapper().readTree(h.resolve("manifest.json").toFile());
+        assertThat(hm.get("format_version").asInt()).isEqualTo(2);
+        assertThat(hm.get("encoder").has("truncation")).isFalse();
+        assertThat(RouterArtifact.read(h).encoder().truncation()).isEqualTo(Truncation.HEAD);
+
+        RouterModel tail = head.toBuilder().encoder(TestRouters.ENCODER.withTruncation(Truncation.TAIL)).build();
+        Path t = tmp.resolve("tail");
+        RouterArtifact.write(tail, t);
+        JsonNode tm = new ObjectMapper().readTree(t.resolve("manifest.json").toFile());
+        assertThat(tm.get("format_version").asInt()).isEqualTo(3);
+        assertThat(tm.get("encoder").get("truncation").asText()).isEqualTo("tail");
+        assertThat(RouterArtifact.read(t).encoder()).isEqualTo(tail.encoder());
+        try (Router r = Router.load(t, new FakeEncoder(tail.encoder()))) {
+            assertThat(r.route("hello", 0.2).model()).isIn("A", "B", "C");
+        }
+
+        editManifest(t, o -> ((ObjectNode) o.get("encoder")).put("truncation", "middle"));
+        assertThatThrownBy(() -> RouterArtifact.read(t)).isInstanceOf(ArtifactFormatException.class)
+                .hasMessageContaining("encoder truncation 'middle'; expected 'head'");
+        editManifest(t, o -> {
+            ((ObjectNode) o.get("encoder")).put("truncation", "tail");
+            o.put("format_version", 2);
+        });
+        assertThatThrownBy(() -> RouterArtifact.read(t)).isInstanceOf(ArtifactFormatException.class)
+                .hasMessageContaining("format version 2 has no encoder truncation side");
     }
 
     // ------------------------------------------------------------------------------------ golden

@@ -205,9 +205,22 @@ public final class EvalJob {
         this.options = Objects.requireNonNull(options, "options");
     }
 
-    /** Runs the paper's evaluation and writes it into {@code dir}; returns its summary. */
+    /**
+     * Runs the paper's evaluation and writes it into {@code dir}; returns its summary. The paired comparisons are
+     * with the {@link #PAPER_ROUTER}.
+     */
     public ObjectNode run(Input in, Path dir) throws IOException {
-        return paperEvaluation(in, routerCurves(in), dir).summary();
+        return run(in, dir, PAPER_ROUTER);
+    }
+
+    /**
+     * As {@link #run(Input, Path)}, with every other curve compared, paired, with the router named {@code reference}
+     * (named as the {@code baseline} of each entry of {@code paired} and of {@code paired.csv}); no paired comparisons
+     * when no router has that name.
+     */
+    public ObjectNode run(Input in, Path dir, String reference) throws IOException {
+        Objects.requireNonNull(reference, "reference is null; expected a router's name such as " + PAPER_ROUTER);
+        return paperEvaluation(in, routerCurves(in), dir, reference).summary();
     }
 
     /**
@@ -233,7 +246,7 @@ public final class EvalJob {
         reference.ifPresent(r -> e.extra().set("reference", e.reference(r)));
         e.write(out);
         long t = System.nanoTime();
-        PaperResult paper = paperEvaluation(in, routers, out.resolve("eval"));
+        PaperResult paper = paperEvaluation(in, routers, out.resolve("eval"), PAPER_ROUTER);
         paper.vsKnn().forEach((name, diffs) -> e.compare(name, PAPER_ROUTER, options.bootstrap(), diffs));
         paper.costBounds().ifPresent(b -> e.extra().set("cost_bounds", b));
         if (e.extra().get("seconds") instanceof ObjectNode seconds) {
@@ -257,7 +270,8 @@ public final class EvalJob {
         return routerCurves;
     }
 
-    private PaperResult paperEvaluation(Input in, List<Curve> routerCurves, Path dir) throws IOException {
+    private PaperResult paperEvaluation(Input in, List<Curve> routerCurves, Path dir, String reference)
+            throws IOException {
         int m = in.models().size();
         int n = in.trueQ().length / m;
         List<Curve> baselines = in.hasCost() ? baselines(in, routerCurves.get(0), n, m) : List.of();
@@ -287,7 +301,8 @@ public final class EvalJob {
             replicated.put(c.name(), r);
             metrics.put(c.name(), r.intervals());
         }
-        Map<String, Map<String, Bootstrap.Difference>> vsKnn = paired(replicated, routerCurves, summary, dir);
+        Map<String, Map<String, Bootstrap.Difference>> vsKnn = paired(replicated, routerCurves, summary, dir,
+                reference);
         ArrayNode mj = summary.putArray("metrics");
         StringBuilder csv = new StringBuilder("router,metric,value,ci_low,ci_high,defined_fraction\n");
         metrics.forEach((name, ms) -> {
@@ -348,16 +363,17 @@ public final class EvalJob {
     }
 
     /**
-     * Paired differences of every curve other than the paper's router to it, on the same resamples: into the
+     * Paired differences of every curve other than the reference router to it, on the same resamples: into the
      * summary ({@code paired}) and {@code paired.csv}. Returns the routers' differences.
      */
     private Map<String, Map<String, Bootstrap.Difference>> paired(Map<String, Replicated> replicated,
                                                                   List<Curve> routerCurves, ObjectNode summary,
-                                                                  Path dir) throws IOException {
+                                                                  Path dir, String reference) throws IOException {
         Map<String, Map<String, Bootstrap.Difference>> routers = new LinkedHashMap<>();
-        Replicated base = replicated.get(PAPER_ROUTER);
+        Replicated base = routerCurves.stream().anyMatch(c -> c.name().equals(reference))
+                ? replicated.get(reference) : null;
         if (base == null) {
-            LOG.info("no '{}' router among {}: no paired comparisons", PAPER_ROUTER, replicated.keySet());
+            LOG.info("no '{}' router among {}: no paired comparisons", reference, replicated.keySet());
             return routers;
         }
         java.util.Set<String> routerNames = new java.util.HashSet<>();
@@ -375,10 +391,11 @@ public final class EvalJob {
             }
             ObjectNode o = pj.addObject();
             o.put("router", r.name());
-            o.put("baseline", PAPER_ROUTER);
+            o.put("baseline", reference);
             diffs.forEach((metric, d) -> {
                 o.set(metric, differenceJson(d));
-                csv.append(csvCell(r.name())).append(',').append(PAPER_ROUTER).append(',').append(metric).append(',')
+                csv.append(csvCell(r.name())).append(',').append(csvCell(reference)).append(',').append(metric)
+                        .append(',')
                         .append(num(d.value())).append(',').append(num(d.lo())).append(',').append(num(d.hi()))
                         .append(',').append(num(d.unpairedLo())).append(',').append(num(d.unpairedHi())).append(',')
                         .append(num(d.defined())).append(',').append(options.bootstrap()).append('\n');
@@ -935,8 +952,9 @@ public final class EvalJob {
 
     /**
      * The terminal form of {@code eval.json}: the deployable single model, and per router its area and quality at
-     * mu = 0 with their 95% intervals, its paired differences to the KNN router, and the cost at which it matches the
-     * best and the deployable single model.
+     * mu = 0 with their 95% intervals, its paired differences to the reference router (the KNN router unless another
+     * was chosen: the {@code baseline} of {@code paired}), and the cost at which it matches the best and the
+     * deployable single model.
      */
     public static String describe(JsonNode eval) {
         StringBuilder sb = new StringBuilder();
@@ -947,11 +965,19 @@ public final class EvalJob {
                             + " %.4f%s%n", ds.path("chosen_on").asText(), ds.get("model").asText(),
                     ds.get("quality").asDouble(), usd(ds.get("cost"))));
         }
-        sb.append(String.format(Locale.ROOT, "%-10s %-26s %-27s %-26s %-27s %10s %12s%n", "router",
-                "area [95% CI]", "  vs knn [95% CI, paired]", "q(lambda0) [95% CI]", "  vs knn [95% CI, paired]",
-                "cost/best", "cost/deployable"));
+        String reference = eval.path("paired").path(0).path("baseline").asText(PAPER_ROUTER);
+        // "knn" for the KNN router of one training run or of the first of several ("head/knn"), else "ref"
+        boolean knn = reference.equals(PAPER_ROUTER) || reference.endsWith("/" + PAPER_ROUTER);
+        String vsHeader = knn ? "  vs knn [95% CI, paired]" : "  vs ref [95% CI, paired]";
         java.util.Set<String> routers = new java.util.LinkedHashSet<>();
         eval.path("routers").forEach(n -> routers.add(n.asText()));
+        int width = 10;
+        for (String r : routers) {
+            width = Math.max(width, r.length());
+        }
+        String line = "%-" + width + "s %-26s %-27s %-26s %-27s %10s %12s%n";
+        sb.append(String.format(Locale.ROOT, line, "router", "area [95% CI]", vsHeader, "q(lambda0) [95% CI]",
+                vsHeader, "cost/best", "cost/deployable"));
         for (JsonNode row : eval.path("metrics")) {
             String name = row.path("router").asText();
             if (!routers.contains(name)) {
@@ -963,7 +989,7 @@ public final class EvalJob {
                     vs = p;
                 }
             }
-            sb.append(String.format(Locale.ROOT, "%-10s %-26s %-27s %-26s %-27s %10s %12s%n", name,
+            sb.append(String.format(Locale.ROOT, line, name,
                     interval(row.path("area")), vs == null ? "" : difference(vs.path("area")),
                     interval(row.path("quality_at_lambda0")), vs == null ? "" : difference(vs.path(
                             "quality_at_lambda0")), matching(row.path("cost_to_match_best").path("value"), hasCost),
@@ -971,9 +997,9 @@ public final class EvalJob {
         }
         sb.append(coverageLines(eval.path("cost_bounds")));
         if (eval.path("paired").size() > 0) {
-            sb.append(String.format(Locale.ROOT, "vs knn: paired bootstrap of the differences over %d resamples of the"
+            sb.append(String.format(Locale.ROOT, "vs %s: paired bootstrap of the differences over %d resamples of the"
                     + " test prompts; * marks an interval that excludes 0 (every curve: paired.csv)%n",
-                    eval.path("bootstrap_replicates").asInt()));
+                    knn ? reference : "ref (" + reference + ")", eval.path("bootstrap_replicates").asInt()));
         }
         return sb.toString();
     }

@@ -33,6 +33,7 @@ class PairedComparisonTest {
     static double[] tc = new double[N * M];
     static ObjectNode summary;
     static JsonNode eval;
+    static EvalJob.Input in;
 
     @BeforeAll
     static void evaluate() throws Exception {
@@ -64,7 +65,7 @@ class PairedComparisonTest {
         }
         // validation says "medium" is best, though "strong" is best on test: the deployable model is "medium"
         double[] validationQ = {0.70, 0.75, 0.40};
-        EvalJob.Input in = new EvalJob.Input("toy", 2000, MODELS, tq, tc, true, null, new double[]{0.8, 0.6, 0.3},
+        in = new EvalJob.Input("toy", 2000, MODELS, tq, tc, true, null, new double[]{0.8, 0.6, 0.3},
                 costs.clone(), 0.01, List.of(
                 new EvalJob.Routed("knn", knn, predC, Optional.empty()),
                 new EvalJob.Routed("same", knn.clone(), predC.clone(), Optional.empty()),
@@ -178,6 +179,31 @@ class PairedComparisonTest {
                 .contains("deployable single model (best on validation): medium")
                 .containsPattern("same +[0-9.]+ +\\+0\\.0000 \\[\\+0\\.0000, \\+0\\.0000\\]")
                 .containsPattern("guess +[0-9.]+ +-0\\.[0-9]{4} \\[-0\\.[0-9]{4}, -0\\.[0-9]{4}\\]\\*");
+    }
+
+    @Test
+    void anotherReferenceIsNamedAsTheBaselineAndItsCopyDiffersByExactlyZero() throws Exception {
+        Path dir = tmp.resolve("vs-guess");
+        JsonNode e = new EvalJob(new EvalJob.Options(500, 5)).run(in, dir, "guess");
+        assertThat(e.get("paired")).isNotEmpty().allSatisfy(p -> assertThat(p.get("baseline").asText())
+                .isEqualTo("guess"));
+        assertThat(e.get("paired")).noneMatch(p -> p.get("router").asText().equals("guess"));
+        // knn vs guess is the negation of guess vs knn, resample by resample
+        JsonNode knnVsGuess = e.get("paired").get(0);
+        assertThat(knnVsGuess.get("router").asText()).isEqualTo("knn");
+        JsonNode guessVsKnn = router("guess").get("vs_knn");
+        assertThat(knnVsGuess.get("area").get("difference").asDouble())
+                .isCloseTo(-guessVsKnn.get("area_diff").asDouble(), within(1e-12));
+        assertThat(knnVsGuess.get("area").get("ci_low").asDouble())
+                .isCloseTo(-guessVsKnn.get("ci_high").asDouble(), within(1e-12));
+        List<String> paired = Files.readAllLines(dir.resolve("paired.csv"));
+        assertThat(paired).anyMatch(l -> l.startsWith("same,guess,area,"))
+                .noneMatch(l -> l.startsWith("guess,guess,"));
+        assertThat(EvalJob.describe(e)).contains("  vs ref [95% CI, paired]")
+                .contains("vs ref (guess): paired bootstrap");
+        // a name that is no router's: no paired comparisons, as without a KNN router
+        JsonNode none = new EvalJob(new EvalJob.Options(20, 5)).run(in, tmp.resolve("vs-none"), "oracle");
+        assertThat(none.has("paired")).isFalse();
     }
 
     private static String field(List<String> csv, String router, String metric, int column) {

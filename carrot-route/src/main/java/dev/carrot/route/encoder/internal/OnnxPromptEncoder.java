@@ -18,6 +18,7 @@ import dev.carrot.route.encoder.EncoderInfo;
 import dev.carrot.route.encoder.EncoderOptions;
 import dev.carrot.route.encoder.Pooling;
 import dev.carrot.route.encoder.PromptEncoder;
+import dev.carrot.route.encoder.Truncation;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -121,7 +122,8 @@ public final class OnnxPromptEncoder implements PromptEncoder {
             long millis = (System.nanoTime() - start) / 1_000_000;
             EncoderInfo info = encoder.info();
             LOG.log(Level.INFO, () -> "loaded encoder '" + info.id() + "' from " + source.origin() + " in " + millis
-                    + " ms: dimension " + info.dimension() + ", maxTokens " + info.maxTokens() + ", " + info.pooling()
+                    + " ms: dimension " + info.dimension() + ", maxTokens " + info.maxTokens()
+                    + (info.truncation() == Truncation.TAIL ? " (the last of a longer prompt)" : "") + ", " + info.pooling()
                     + " pooling" + (info.normalize() ? ", L2-normalised" : "") + ", onnx sha256 " + info.onnxSha256());
             return encoder;
         } catch (OrtException e) {
@@ -209,7 +211,7 @@ public final class OnnxPromptEncoder implements PromptEncoder {
                         probe.getIds().length)), probe.getIds().length, declaredDim, where, source.pooling(), null);
         int dimension = hidden[0].length;
         EncoderInfo info = new EncoderInfo(source.id(), dimension, source.onnxSha256(), maxTokens, source.pooling(),
-                source.normalize(), source.textPrefix());
+                source.normalize(), source.textPrefix(), options.truncation());
         // the prefix's own word pieces ("query: " is 3 for e5): tokenizing is per word, so they add up
         int prefixPieces = source.textPrefix().isEmpty() ? 0
                 : tokenizer.encode(source.textPrefix()).getIds().length - (prefix + suffix);
@@ -308,7 +310,7 @@ public final class OnnxPromptEncoder implements PromptEncoder {
                 String[] heads = new String[to - from];
                 String[] inputs = new String[to - from];
                 for (int i = from; i < to; i++) {
-                    heads[i - from] = bound.head(array[i]);
+                    heads[i - from] = bound.part(array[i], info.truncation());
                     inputs[i - from] = info.textPrefix().isEmpty() ? heads[i - from]
                             : info.textPrefix() + heads[i - from];
                 }
@@ -385,12 +387,16 @@ public final class OnnxPromptEncoder implements PromptEncoder {
      * truncated for the model; the full length counts the text's own pieces, as {@link #countTokens} does.
      */
     private Tokenized tokenize(String text) {
-        String head = bound.head(text);
+        String head = bound.part(text, info.truncation());
         Encoding e = tokenizer.encode(info.textPrefix().isEmpty() ? head : info.textPrefix() + head);
         return truncate(e, bound.estimate(text, head, e.getIds().length - prefixPieces, specials));
     }
 
-    /** Keeps the first {@code maxTokens - suffix} pieces and the trailing special tokens, as HF truncation does. */
+    /**
+     * Keeps {@code maxTokens} pieces: the leading special tokens, the text prefix's pieces (kept whole by
+     * {@link Truncation#TAIL}), the text's first or last pieces, and the trailing special tokens, as HF truncation
+     * does for the head.
+     */
     private Tokenized truncate(Encoding encoding, int fullLength) {
         long[] ids = encoding.getIds();
         long[] types = encoding.getTypeIds();
@@ -399,13 +405,17 @@ public final class OnnxPromptEncoder implements PromptEncoder {
         if (n <= max) {
             return new Tokenized(ids, types, fullLength);
         }
-        int head = max - suffixSpecials;
+        // pieces copied from the start: everything but the trailing specials (head), or the leading specials and the
+        // text prefix (tail, as far as the limit allows); the rest of the room goes to the text's last pieces
+        int lead = info.truncation() == Truncation.TAIL
+                ? Math.min(max - suffixSpecials, specials - suffixSpecials + prefixPieces) : max - suffixSpecials;
+        int last = max - suffixSpecials - lead;
         long[] cutIds = new long[max];
         long[] cutTypes = new long[max];
-        System.arraycopy(ids, 0, cutIds, 0, head);
-        System.arraycopy(ids, n - suffixSpecials, cutIds, head, suffixSpecials);
-        System.arraycopy(types, 0, cutTypes, 0, head);
-        System.arraycopy(types, n - suffixSpecials, cutTypes, head, suffixSpecials);
+        System.arraycopy(ids, 0, cutIds, 0, lead);
+        System.arraycopy(types, 0, cutTypes, 0, lead);
+        System.arraycopy(ids, n - suffixSpecials - last, cutIds, lead, last + suffixSpecials);
+        System.arraycopy(types, n - suffixSpecials - last, cutTypes, lead, last + suffixSpecials);
         return new Tokenized(cutIds, cutTypes, fullLength);
     }
 

@@ -43,11 +43,29 @@ public record TextBound(int chars) {
         return text.substring(0, cut);
     }
 
+    /** The last part of {@code text} that is tokenized when an encoder reads a long prompt's tail. */
+    public String tail(String text) {
+        if (text.length() <= chars) {
+            return text;
+        }
+        int cut = text.length() - chars;
+        if (Character.isLowSurrogate(text.charAt(cut)) && Character.isHighSurrogate(text.charAt(cut - 1))) {
+            cut++;
+        }
+        return text.substring(cut);
+    }
+
+    /** {@link #head} or {@link #tail} of {@code text}, the part an encoder with that truncation reads. */
+    public String part(String text, dev.carrot.route.encoder.Truncation truncation) {
+        return truncation == dev.carrot.route.encoder.Truncation.TAIL ? tail(text) : head(text);
+    }
+
     /**
      * The word pieces of the whole text: exact when it was not cut, else {@code specials} plus the head's other
      * pieces scaled by the whole text's length over the head's.
      *
-     * @param headPieces word pieces of {@link #head} (special tokens included)
+     * @param head       the part tokenized ({@link #head} or {@link #tail})
+     * @param headPieces word pieces of that part (special tokens included)
      * @param specials   special tokens the tokenizer adds to every text
      */
     public int estimate(String text, String head, int headPieces, int specials) {
