@@ -33,6 +33,16 @@ public final class LinearPredictor implements Predictor {
         public double apply(double z) {
             return this == IDENTITY ? z : 1.0 / (1.0 + Math.exp(-z));
         }
+
+        /** The entry's {@code "link"} field, refused by name when it is neither link. */
+        static Link read(PredictorReader in) throws IOException {
+            String link = in.getString("link");
+            try {
+                return valueOf(link.toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw in.invalid("unknown link '" + link + "', expected identity or sigmoid");
+            }
+        }
     }
 
     /**
@@ -132,13 +142,7 @@ public final class LinearPredictor implements Predictor {
 
         @Override
         public Predictor read(PredictorReader in) throws IOException {
-            String link = in.getString("link");
-            Link l;
-            try {
-                l = Link.valueOf(link.toUpperCase(Locale.ROOT));
-            } catch (IllegalArgumentException e) {
-                throw in.invalid("unknown link '" + link + "', expected identity or sigmoid");
-            }
+            Link l = Link.read(in);
             int out = in.outputs();
             int dim = in.dimension();
             return new LinearPredictor(out, dim, in.getFloats("weights", out, dim), in.getFloats("bias", out), l);

@@ -169,13 +169,7 @@ public final class OnnxTextPredictor implements Predictor, AutoCloseable {
 
         @Override
         public Predictor read(PredictorReader in) throws IOException {
-            String link = in.getString("link");
-            LinearPredictor.Link l;
-            try {
-                l = LinearPredictor.Link.valueOf(link.toUpperCase(Locale.ROOT));
-            } catch (IllegalArgumentException e) {
-                throw in.invalid("unknown link '" + link + "', expected identity or sigmoid");
-            }
+            LinearPredictor.Link l = LinearPredictor.Link.read(in);
             byte[] model = in.getBytes("model");
             String sha = in.getString("model_sha256");
             String actual = sha256(model);
