@@ -71,8 +71,8 @@ final class EncoderChoice {
      * limit and truncation side. What is given explicitly wins (and the router then checks it).
      */
     PromptEncoder openCachedFor(dev.carrot.route.encoder.EncoderInfo trained) {
-        EncoderOptions o = options().withMaxTokens(trained.maxTokens())
-                .withTruncation(truncation == null ? trained.truncation() : truncation);
+        EncoderOptions o = options().withSettingsOf(trained);
+        o = truncation == null ? o : o.withTruncation(truncation);
         String name = encoder != null ? encoder : Encoders.builtInNameOf(trained.id()).orElse(null);
         return CachingPromptEncoder.inCacheDir(open(name, o), o);
     }

@@ -290,12 +290,10 @@ final class EvalCommand implements Callable<Integer> {
 
     /** The built-in encoder a router was trained with, as its artifact records it (token limit and side included). */
     private PromptEncoder openBuiltIn(EncoderInfo info, Path dir) {
-        String name = Encoders.builtInNameOf(info.id()).orElseThrow(() -> new IllegalArgumentException("router "
+        return Encoders.builtInFor(info, encoders.options()).orElseThrow(() -> new IllegalArgumentException("router "
                 + dir + " was trained with encoder '" + info.id() + "' (" + info.fingerprint() + "), not one of"
                 + " carrot's built-in encoders " + Encoders.builtInNames() + ": pass its folder with --encoder DIR"
                 + (encoders.encoder == null ? "" : " (--encoder " + encoders.encoder + " is another encoder)")));
-        return Encoders.named(name, encoders.options().withMaxTokens(info.maxTokens())
-                .withTruncation(info.truncation()));
     }
 
     private static String mismatch(EncoderInfo info, EncoderInfo expected) {

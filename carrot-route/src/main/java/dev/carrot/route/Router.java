@@ -666,12 +666,11 @@ public final class Router implements AutoCloseable {
                     }
                     e = started;
                     if (e == null) {
-                        String name = Encoders.builtInNameOf(expected.id()).orElseThrow(() ->
+                        // the token limit and truncation side it was trained with (defaults unless chosen then)
+                        e = Encoders.builtInFor(expected, new EncoderOptions()).orElseThrow(() ->
                                 new IllegalStateException("this router was trained with encoder " + expected.id()
                                         + ", not one of carrot's built-in encoders " + Encoders.builtInNames()
                                         + ": load it with Router.load(dir, encoder)"));
-                        // the token limit and truncation side it was trained with (defaults unless chosen then)
-                        e = Encoders.named(name, EncoderOptions.matching(expected));
                         try {
                             checkEncoder(expected, e);
                         } catch (IllegalArgumentException ex) {

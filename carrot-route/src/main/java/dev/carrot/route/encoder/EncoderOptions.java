@@ -56,12 +56,12 @@ public record EncoderOptions(int batchSize, int intraOpThreads, int maxTokens, P
     }
 
     /**
-     * Defaults with the token limit and truncation side of an encoder a router was trained with, so that the encoder
-     * these options open makes the vectors the router expects.
+     * @return a copy with the token limit and truncation side of an encoder a router was trained with, so that the
+     * encoder these options open makes the vectors the router expects
      */
-    public static EncoderOptions matching(EncoderInfo trained) {
+    public EncoderOptions withSettingsOf(EncoderInfo trained) {
         Objects.requireNonNull(trained, "trained");
-        return new EncoderOptions().withMaxTokens(trained.maxTokens()).withTruncation(trained.truncation());
+        return withMaxTokens(trained.maxTokens()).withTruncation(trained.truncation());
     }
 
     /** @return a copy with {@code batchSize} replaced */

@@ -94,6 +94,19 @@ public final class Encoders {
         return Engine.INSTANCE.builtInNames();
     }
 
+    /**
+     * The built-in encoder a router was trained with: the one whose id {@code trained} records, opened with
+     * {@code options} {@linkplain EncoderOptions#withSettingsOf with its token limit and truncation side}; empty when
+     * the id is none of the built-in encoders'.
+     *
+     * @return a new encoder (close it when done), or empty
+     */
+    public static java.util.Optional<PromptEncoder> builtInFor(EncoderInfo trained, EncoderOptions options) {
+        Objects.requireNonNull(trained, "trained");
+        Objects.requireNonNull(options, "options is null; expected new EncoderOptions() for the defaults");
+        return builtInNameOf(trained.id()).map(name -> named(name, options.withSettingsOf(trained)));
+    }
+
     /** The built-in encoder whose id is {@code id} (as an {@link EncoderInfo} records it), if there is one. */
     public static java.util.Optional<String> builtInNameOf(String id) {
         return Engine.INSTANCE.builtInNameOf(id);

@@ -69,10 +69,10 @@ public final class RouterAdapter implements AutoCloseable {
             if (!model.textOnly()) {
                 // the token limit and truncation side the router was trained with; without an encoder folder, the
                 // built-in encoder it names (MiniLM when it names none of them: the check below then explains)
-                EncoderOptions opts = EncoderOptions.matching(model.encoder()).withIntraOpThreads(encoderThreads);
-                java.util.Optional<String> builtIn = Encoders.builtInNameOf(model.encoder().id());
+                EncoderOptions opts = new EncoderOptions().withIntraOpThreads(encoderThreads)
+                        .withSettingsOf(model.encoder());
                 enc = encoderDir.isPresent() ? Encoders.fromDirectory(encoderDir.get(), opts)
-                        : builtIn.isPresent() ? Encoders.named(builtIn.get(), opts) : Encoders.miniLm(opts);
+                        : Encoders.builtInFor(model.encoder(), opts).orElseGet(() -> Encoders.miniLm(opts));
             } else if (encoderDir.isPresent()) {
                 LOG.info("the router reads the prompt's text itself; the encoder {} is not used", encoderDir.get());
             }
