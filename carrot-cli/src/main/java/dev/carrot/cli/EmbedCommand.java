@@ -3,7 +3,6 @@ package dev.carrot.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.carrot.route.encoder.Encoders;
 import dev.carrot.route.encoder.PromptEncoder;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -11,7 +10,6 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -19,15 +17,8 @@ import java.util.concurrent.Callable;
 /** {@code carrot embed}: print the encoder's vectors. */
 @Command(name = "embed", mixinStandardHelpOptions = true, description = "Embed texts with the prompt encoder.")
 final class EmbedCommand implements Callable<Integer> {
-    @Option(names = "--encoder", paramLabel = "NAME|DIR", description = "a built-in encoder (all-minilm-l6-v2,"
-            + " all-minilm-l6-v2-q, bge-small-en-v1.5, e5-small-v2) or an encoder folder with model.onnx and"
-            + " tokenizer.json (default: all-minilm-l6-v2)")
-    String encoder;
-
-    @Option(names = "--truncation", paramLabel = "head|tail", description = "which word pieces of a text longer than"
-            + " the encoder's limit it reads: the first (head, the default) or the last (tail)",
-            converter = EncoderChoice.TruncationConverter.class)
-    dev.carrot.route.encoder.Truncation truncation;
+    @picocli.CommandLine.Mixin
+    EncoderChoice encoders;
 
     @Option(names = "--json", description = "print JSON: the encoder and one object per text")
     boolean json;
@@ -40,8 +31,7 @@ final class EmbedCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        try (PromptEncoder enc = EncoderChoice.open(encoder, new dev.carrot.route.encoder.EncoderOptions()
-                .withTruncation(truncation == null ? dev.carrot.route.encoder.Truncation.HEAD : truncation))) {
+        try (PromptEncoder enc = encoders.open()) {
             float[][] v = enc.encodeAll(texts);
             PrintWriter out = spec.commandLine().getOut();
             if (json) {
