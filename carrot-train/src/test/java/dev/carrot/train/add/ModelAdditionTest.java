@@ -119,20 +119,29 @@ class ModelAdditionTest {
         assertThat(meanAbsDifference(r.model(), 1, 4)).isGreaterThan(0.03);
     }
 
-    @Test
-    void aModelUnlikeTheOthersIsToldApart() {
-        // strong on the task where most existing models are weak, weak elsewhere
-        double[][] skill = {{0.2, 0.2, 0.95}};
-        int n = 100;
-        int[] rows = SyntheticWorld.sample(stored.n(), n, 21);
-        float[] all = SyntheticWorld.scores(skill, stored, 22);
+    /** A new model's scores on every stored prompt, and its rows on {@code n} of them as add-model's input. */
+    record NewModel(float[] all, SyntheticWorld.Input in) {
+    }
+
+    /** A new model of {@code skill} (per task), labelled on {@code n} stored prompts sampled with {@code seed}. */
+    static NewModel newModel(double[][] skill, int n, long seed) {
+        int[] rows = SyntheticWorld.sample(stored.n(), n, seed);
+        float[] all = SyntheticWorld.scores(skill, stored, seed + 1);
         double[] y = new double[n];
         double[] cost = new double[n];
         for (int i = 0; i < n; i++) {
             y[i] = all[rows[i]];
             cost[i] = 1e-6 * stored.length()[rows[i]];
         }
-        SyntheticWorld.Input in = SyntheticWorld.input("new", stored, rows, y, cost);
+        return new NewModel(all, SyntheticWorld.input("new", stored, rows, y, cost));
+    }
+
+    @Test
+    void aModelUnlikeTheOthersIsToldApart() {
+        // strong on the task where most existing models are weak, weak elsewhere
+        NewModel nm = newModel(new double[][]{{0.2, 0.2, 0.95}}, 100, 21);
+        float[] all = nm.all();
+        SyntheticWorld.Input in = nm.in();
         RouterModel m = add(knn, in, ModelAddition.Options.defaults()).model();
         // what the router would predict had it every label of the new model (a full retrain stores them all)
         int k = SyntheticWorld.MODELS.size();
@@ -155,17 +164,7 @@ class ModelAdditionTest {
     @Test
     void anAddedModelSurvivesTheArtifactRoundTripAndIsRouted(@TempDir Path tmp) throws IOException {
         // the model of aModelUnlikeTheOthersIsToldApart: the best on task 2 by far, so mu = 0 must pick it there
-        double[][] skill = {{0.2, 0.2, 0.99}};
-        int n = 120;
-        int[] rows = SyntheticWorld.sample(stored.n(), n, 23);
-        float[] all = SyntheticWorld.scores(skill, stored, 24);
-        double[] y = new double[n];
-        double[] cost = new double[n];
-        for (int i = 0; i < n; i++) {
-            y[i] = all[rows[i]];
-            cost[i] = 1e-6 * stored.length()[rows[i]];
-        }
-        SyntheticWorld.Input in = SyntheticWorld.input("new", stored, rows, y, cost);
+        SyntheticWorld.Input in = newModel(new double[][]{{0.2, 0.2, 0.99}}, 120, 23).in();
         RouterModel added = add(knn, in, ModelAddition.Options.defaults()).model();
         Path dir = tmp.resolve("router");
         RouterArtifact.write(added, dir);
